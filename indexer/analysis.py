@@ -1,0 +1,128 @@
+"""The French analyzer, shared by indexing and querying.
+
+Both sides must produce the same terms, so there is exactly one pipeline,
+``FRENCH_ANALYZER``. Accents are folded *before* stemming: folding after
+Snowball would leave ``criminalité`` → ``criminal`` but ``criminalite`` →
+``criminalit``, and a query typed without accents would miss.
+
+>>> analyze("L’Assemblée générale a décidé qu'il fallait lutter contre la criminalité.")
+['assemble', 'general', 'decid', 'fall', 'lutt', 'contr', 'criminalit']
+>>> analyze("criminalite") == analyze("Criminalité") == analyze("CRIMINALITÉS")
+True
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+import snowballstemmer
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+
+#: A word, possibly with inner apostrophes (``l'État``, ``aujourd’hui``).
+WORD_PATTERN = r"\w+(?:['’ʼ‘]\w+)*"
+
+#: Elided articles, pronouns and conjunctions removed from the front of a word.
+ELISIONS = ("l", "d", "qu", "n", "s", "j", "c", "m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu")
+
+_TYPOGRAPHIC_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "Œ": "OE", "Æ": "AE", "ß": "ss"})
+
+
+def fold(text: str) -> str:
+    """Remove accents and split ligatures, so ``Œuvre`` and ``oeuvre`` meet."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def normalize(text: str) -> str:
+    """The comparison key for names and labels: folded, lower case, plain apostrophes."""
+    text = text.translate(_TYPOGRAPHIC_APOSTROPHES).replace("\u00a0", " ").replace("\u202f", " ")
+    return " ".join(fold(text).lower().split())
+
+
+def _load_stop_words() -> frozenset[str]:
+    data = resources.files("indexer").joinpath("data/stopwords_fr.txt").read_text(encoding="utf-8")
+    words = (line.strip() for line in data.splitlines())
+    return frozenset(fold(w) for w in words if w and not w.startswith("#"))
+
+
+STOP_WORDS = _load_stop_words()
+
+def _load_stem_overrides() -> dict[str, str]:
+    data = resources.files("indexer").joinpath("data/stem_overrides.tsv").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in data.splitlines() if line and not line.startswith("#"))
+    return {word: term for word, term in rows if word != "word"}
+
+
+STEM_OVERRIDES = _load_stem_overrides()
+
+_stemmer = snowballstemmer.stemmer("french")  # uses PyStemmer when installed
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """Snowball French stem of an already folded, lower-case word (``data/stem_overrides.tsv`` first)."""
+    return STEM_OVERRIDES.get(word) or _stemmer.stemWord(word)
+
+
+class ApostropheFilter(Filter):
+    """Write every typographic apostrophe (’ ʼ ‘) as a straight one."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = t.text.translate(_TYPOGRAPHIC_APOSTROPHES)
+            yield t
+
+
+class ElisionFilter(Filter):
+    """Drop elided prefixes (``l'``, ``qu'``, ``jusqu'``…); the highlight starts after them."""
+
+    def __init__(self, elisions=ELISIONS):
+        self.pattern = re.compile(r"^(?:%s)'" % "|".join(sorted(elisions, key=len, reverse=True)))
+
+    def __call__(self, tokens):
+        for t in tokens:
+            match = self.pattern.match(t.text)
+            if match and len(t.text) > match.end():
+                if t.chars:
+                    t.startchar += match.end()
+                t.text = t.text[match.end():]
+            yield t
+
+
+class AccentFoldFilter(Filter):
+    """Fold accents and ligatures before stemming (see the module docstring)."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = fold(t.text)
+            yield t
+
+
+class FrenchStemFilter(Filter):
+    """Snowball French stemming through ``snowballstemmer``, with a few overrides."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem(t.text)
+            yield t
+
+
+FRENCH_ANALYZER = (
+    RegexTokenizer(WORD_PATTERN)
+    | ApostropheFilter()
+    | LowercaseFilter()
+    | ElisionFilter()
+    | AccentFoldFilter()
+    | StopFilter(stoplist=STOP_WORDS, minsize=1)
+    | FrenchStemFilter()
+)
+
+
+def analyze(text: str) -> list[str]:
+    """The terms the index stores for ``text``, in order."""
+    return [t.text for t in FRENCH_ANALYZER(text)]

@@ -1,0 +1,190 @@
+"""Corpus → units → Whoosh index, built aside and swapped in atomically.
+
+An index folder holds complete generations (``gen-…``) and a ``CURRENT`` file
+naming the one to read. A build writes a hidden ``.building-…`` folder, renames
+it to a generation, then replaces ``CURRENT`` in one ``os.replace``: a reader
+sees the old index or the new one, never a half-written one. The previous
+generation is kept for readers that opened it just before the swap.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from indexer.agenda import agenda_of
+from indexer.corpus import fingerprint, read_report, report_paths
+from indexer.errors import CorpusError, IndexUnavailableError
+from indexer.model import Unit
+from indexer.parse import parse_report
+from indexer.schema import FACET_SEPARATOR, SCHEMA, SCHEMA_VERSION
+from indexer.speakers import assign_speakers
+from indexer.themes import TAXONOMY
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX
+    fcntl = None
+
+CURRENT = "CURRENT"
+MANIFEST = "congres.json"
+_LOCK = ".lock"
+_BUILDING = ".building-"
+
+
+@dataclass
+class Manifest:
+    schema_version: int
+    fingerprint: str
+    corpus: str
+    documents: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def unit_count(self) -> int:
+        return sum(sum(counts.values()) for counts in self.documents.values())
+
+
+def load_units(corpus_dir: Path) -> list[Unit]:
+    """Every unit of every report in the corpus, with its facets."""
+    units: list[Unit] = []
+    for path in report_paths(corpus_dir):
+        report = read_report(path)
+        doc_units = parse_report(report.text, report.doc)
+        if not doc_units:
+            raise CorpusError(f"{path}: no numbered paragraph found — not a report of the series?")
+        assign_speakers(doc_units)
+        for unit in doc_units:
+            unit.agenda_key, unit.agenda = agenda_of(unit.headings)
+            unit.themes = TAXONOMY.themes_of(unit.text)
+        units.extend(doc_units)
+    return units
+
+
+def build_index(corpus_dir: Path, index_dir: Path) -> Manifest:
+    """Index the corpus into ``index_dir``; the previous index answers until the swap."""
+    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    corpus_fingerprint = fingerprint(corpus_dir)
+    units = load_units(corpus_dir)  # every file is checked before the index is touched
+    _ensure_writable(index_dir)
+    with build_lock(index_dir):
+        _remove_leftovers(index_dir)
+        building = index_dir / f"{_BUILDING}{os.getpid()}-{time.time_ns()}"
+        building.mkdir()
+        try:
+            _write_whoosh(building, units)
+            manifest = Manifest(SCHEMA_VERSION, corpus_fingerprint, str(corpus_dir.resolve()), _counts(units))
+            (building / MANIFEST).write_text(json.dumps(manifest.__dict__, ensure_ascii=False, indent=1), "utf-8")
+            generation = index_dir / f"gen-{time.time_ns()}"
+            building.rename(generation)
+            _point_current_to(index_dir, generation.name)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        _prune(index_dir, keep=generation.name)
+    return manifest
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """The generation folder readers should open, or None if no build has completed."""
+    try:
+        name = (Path(index_dir) / CURRENT).read_text("utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as error:
+        raise IndexUnavailableError(f"cannot read the index in {index_dir} ({error.strerror})") from None
+    generation = Path(index_dir) / name
+    return generation if name.startswith("gen-") and generation.is_dir() else None
+
+
+def read_manifest(generation: Path) -> Manifest | None:
+    try:
+        data = json.loads((generation / MANIFEST).read_text("utf-8"))
+        return Manifest(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+@contextmanager
+def build_lock(index_dir: Path):
+    """Serialise builds: a second ``congres index`` waits for the first to finish."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    with open(index_dir / _LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _ensure_writable(index_dir: Path) -> None:
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexUnavailableError(f"{index_dir} is a file, not an index folder — pass another --index")
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise IndexUnavailableError(f"cannot create the index folder {index_dir} ({error.strerror})") from None
+    if not os.access(index_dir, os.W_OK | os.X_OK):
+        raise IndexUnavailableError(f"cannot build in {index_dir}: the folder is read-only — pass another --index")
+
+
+def _write_whoosh(folder: Path, units: list[Unit]) -> None:
+    ix = whoosh_index.create_in(str(folder), SCHEMA)
+    writer = ix.writer()
+    for position, unit in enumerate(units):
+        writer.add_document(
+            key=f"{unit.doc}:{unit.id}",
+            doc=unit.doc,
+            id=unit.id,
+            kind=unit.kind,
+            paragraph=unit.paragraph,
+            letter=unit.letter,
+            position=position,
+            agenda=unit.agenda,
+            agenda_key=unit.agenda_key,
+            state=FACET_SEPARATOR.join(unit.states + unit.observers),
+            observer=FACET_SEPARATOR.join(unit.observers),
+            org=FACET_SEPARATOR.join(unit.organisations),
+            theme=FACET_SEPARATOR.join(unit.themes),
+            section=unit.section,
+            text=unit.text,
+        )
+    writer.commit()
+    ix.close()
+
+
+def _counts(units: list[Unit]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for unit in units:
+        per_doc = counts.setdefault(unit.doc, {"paragraph": 0, "recommendation": 0})
+        per_doc[unit.kind] += 1
+    return counts
+
+
+def _point_current_to(index_dir: Path, name: str) -> None:
+    pointer = index_dir / f"{CURRENT}.{os.getpid()}.tmp"
+    pointer.write_text(name + "\n", "utf-8")
+    os.replace(pointer, index_dir / CURRENT)
+
+
+def _remove_leftovers(index_dir: Path) -> None:
+    """Folders of builds that were killed; safe under the build lock."""
+    for path in index_dir.glob(f"{_BUILDING}*"):
+        shutil.rmtree(path, ignore_errors=True)
+    for path in index_dir.glob(f"{CURRENT}.*.tmp"):
+        path.unlink(missing_ok=True)
+
+
+def _prune(index_dir: Path, keep: str) -> None:
+    """Drop all generations but the new one and the one before it."""
+    generations = sorted(index_dir.glob("gen-*"), key=lambda p: int(p.name[4:]) if p.name[4:].isdigit() else 0)
+    for old in [g for g in generations if g.name != keep][:-1]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,57 @@
+"""Reading a corpus folder: one report per ``.txt`` file, named by its file name."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.errors import CorpusError
+
+_DOC_ID = re.compile(r"^[\w.-]+$")
+
+
+@dataclass(frozen=True)
+class Report:
+    doc: str    # the file name without ".txt", e.g. "san-jose-2025"
+    path: Path
+    text: str
+
+
+def report_paths(corpus_dir: Path) -> list[Path]:
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder not found: {corpus_dir} — pass --corpus DIR")
+    paths = sorted(p for p in corpus_dir.glob("*.txt") if p.is_file())
+    if not paths:
+        raise CorpusError(f"no .txt report in {corpus_dir}")
+    return paths
+
+
+def read_report(path: Path) -> Report:
+    """The report's text, decoded and checked; a bad file is named in the error."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CorpusError(f"{path}: cannot read ({error.strerror})") from None
+    if not data.strip():
+        raise CorpusError(f"{path}: empty file")
+    if b"\x00" in data:
+        raise CorpusError(f"{path}: binary file, not a text report")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CorpusError(f"{path}: not UTF-8 text (byte {error.start}); convert it with `iconv -t UTF-8`") from None
+    doc = path.stem
+    if not _DOC_ID.match(doc):
+        raise CorpusError(f"{path}: file names may only use letters, digits, '.', '-' and '_'")
+    return Report(doc, path, text)
+
+
+def fingerprint(corpus_dir: Path) -> str:
+    """Changes whenever a report is added, removed or edited."""
+    digest = hashlib.sha256()
+    for path in report_paths(corpus_dir):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

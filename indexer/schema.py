@@ -1,0 +1,33 @@
+"""The index schema, declared once. Bump ``SCHEMA_VERSION`` whenever a field or the analyzer changes."""
+
+from whoosh import fields
+
+from indexer.analysis import FRENCH_ANALYZER
+
+SCHEMA_VERSION = 1
+
+#: Multi-valued facet fields hold one value per line (names contain spaces and commas).
+FACET_SEPARATOR = "\n"
+
+
+def _facet(stored=True):
+    return fields.IDLIST(stored=stored, expression=r"[^\n]+")
+
+
+SCHEMA = fields.Schema(
+    key=fields.ID(stored=True, unique=True),         # "doc:id", unique across the corpus
+    doc=fields.ID(stored=True),                      # report identifier
+    id=fields.ID(stored=True),                       # "28" or "37f"
+    kind=fields.ID(stored=True),                     # "paragraph" | "recommendation"
+    paragraph=fields.NUMERIC(stored=True),
+    letter=fields.STORED(),
+    position=fields.NUMERIC(stored=True, sortable=True),  # document order across the corpus
+    agenda=fields.ID(stored=True),                   # agenda facet: short French label
+    agenda_key=fields.STORED(),                      # "theme", "3"…"6" or None
+    state=_facet(),                                  # state facet: members and observers that spoke
+    observer=_facet(),                               # the observers among them
+    org=_facet(),                                    # organisations that spoke
+    theme=_facet(),                                  # theme facet
+    section=fields.STORED(),                         # innermost heading, for display
+    text=fields.TEXT(analyzer=FRENCH_ANALYZER, stored=True, phrase=True),
+)

@@ -1,0 +1,129 @@
+"""Who spoke in each agenda section: states, observer states, organisations.
+
+The reports open each agenda section with sentences such as "Des déclarations
+ont été faites par les représentantes et représentants des États suivants :
+A, B et C." or "Une déclaration a été faite par l'observateur des Émirats
+arabes unis." The speakers found there are given to every unit of the section.
+State names come from the gazetteer, so "Royaume-Uni de Grande-Bretagne et
+d'Irlande du Nord" stays whole and "Trinité-et-Tobago et Uruguay" splits in two.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from indexer.analysis import normalize
+from indexer.model import Unit
+from indexer.states import GAZETTEER
+
+log = logging.getLogger(__name__)
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ«])")
+_SPOKEN_BY = re.compile(r"\bd[ée]clarations?\b.*?\bfaites?\s+par\s+(?P<who>.+)$", re.I | re.S)
+_MADE_STATEMENT = re.compile(
+    r"^(?P<who>.+?)\s+(?:a|ont)\s+(?:\w+\s+)?fait\s+(?:une|des)\s+d[ée]clarations?\b", re.I | re.S
+)
+_CLAUSE_SEPARATOR = re.compile(r",?\s+(?:et|ainsi que)\s+par\s+|\s*;\s*par\s+", re.I)
+# List items are separated by commas, and the last by "et" before a capital
+# ("Trinité-et-Tobago et Uruguay"; not "… de droit et de technologie").
+_LIST_SEPARATOR = re.compile(r"\s*[,;]\s+|\s+et\s+(?=[A-ZÀ-ÖØ-Þ])")
+_ROLE_PREFIX = re.compile(
+    r"^(?:(?:les|le|la|une?)\s+|l['’])?"
+    r"(?:(?:observat|représentant|delegu|délégu)\w*(?:\s+et\s+(?:observat|représentant)\w*)?\s+)?"
+    r"(?:de\s+l['’]|de\s+la\s+|du\s+|des\s+|de\s+|d['’])?",
+    re.I,
+)
+_ARTICLE = re.compile(r"^(?:l['’]|la\s+|le\s+|les\s+)", re.I)
+# "… de l'Organisation X et de Global Initiative" names two organisations.
+_ORGANISATION_SEPARATOR = re.compile(r"\s+et\s+(?:de\s+l['’]|de\s+la\s+|du\s+|des\s+|de\s+|d['’])?(?=[A-ZÀ-ÖØ-Þ])")
+# People who speak for an office, not for an organisation that took the floor.
+_OFFICE_HOLDER = re.compile(
+    r"^(?:secr[ée]taire|direct(?:eur|rice)|ministre|vice-|pr[ée]sident|coordonnat|chef|rapporteu|haut|haute)", re.I
+)
+
+
+@dataclass
+class Speakers:
+    states: list[str] = field(default_factory=list)
+    observers: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+
+    def add(self, other: Speakers) -> None:
+        for mine, theirs in ((self.states, other.states), (self.observers, other.observers),
+                             (self.organisations, other.organisations)):
+            mine.extend(x for x in theirs if x not in mine)
+
+
+def read_speakers(text: str) -> Speakers:
+    """Speakers named in the statement sentences of one paragraph (none if it has no such sentence)."""
+    speakers = Speakers()
+    for sentence in _SENTENCE_END.split(text):
+        who = _speaker_phrase(sentence)
+        if who:
+            for clause in _CLAUSE_SEPARATOR.split(who):
+                speakers.add(_read_clause(clause))
+    return speakers
+
+
+def assign_speakers(units: list[Unit]) -> None:
+    """Give every unit the speakers of its agenda section."""
+    for _, group in groupby(units, key=lambda u: (u.doc, u.headings)):
+        section = list(group)
+        speakers = Speakers()
+        for unit in section:
+            if unit.letter is None:
+                speakers.add(read_speakers(unit.text))
+        for unit in section:
+            unit.states = list(speakers.states)
+            unit.observers = [s for s in speakers.observers if s not in speakers.states]
+            unit.organisations = list(speakers.organisations)
+
+
+def _speaker_phrase(sentence: str) -> str | None:
+    sentence = sentence.strip().rstrip(".").strip()
+    match = _SPOKEN_BY.search(sentence) or _MADE_STATEMENT.search(sentence)
+    return match.group("who").strip(" ,") if match else None
+
+
+def _read_clause(clause: str) -> Speakers:
+    speakers = Speakers()
+    observer = "observat" in clause.lower()
+    head, colon, tail = clause.partition(":")
+    if colon:
+        hint = normalize(head)
+        expects_states = "etat" in hint or "pays" in hint
+        for item in _LIST_SEPARATOR.split(tail.strip().rstrip(".")):
+            item = item.strip()
+            if not item:
+                continue
+            state = GAZETTEER.lookup(item) or _single_state(item)
+            if state or expects_states:
+                if not state:
+                    log.warning("state not in the gazetteer, kept as printed: %r", item)
+                (speakers.observers if observer else speakers.states).append(state or item)
+            else:
+                speakers.organisations.append(_organisation_name(item))
+        return speakers
+    states = GAZETTEER.find_all(clause)
+    if states:
+        (speakers.observers if observer else speakers.states).extend(states)
+    else:
+        for part in _ORGANISATION_SEPARATOR.split(clause):
+            name = _organisation_name(part)
+            if name and not _OFFICE_HOLDER.match(name):
+                speakers.organisations.append(name)
+    return speakers
+
+
+def _single_state(item: str) -> str | None:
+    states = GAZETTEER.find_all(item)
+    return states[0] if len(states) == 1 else None
+
+
+def _organisation_name(phrase: str) -> str:
+    """ "l'observatrice de l'Institut X" → "Institut X"."""
+    name = _ROLE_PREFIX.sub("", phrase.strip(), count=1)
+    return _ARTICLE.sub("", name).strip(" ,.")

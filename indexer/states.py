@@ -1,0 +1,79 @@
+"""The gazetteer of states (``data/states.tsv``): UN French names, aliases, ISO codes.
+
+>>> GAZETTEER.lookup("bresil"), GAZETTEER.lookup("BRA"), GAZETTEER.lookup("Pays-Bas")
+('Brésil', 'Brésil', 'Pays-Bas (Royaume des)')
+>>> GAZETTEER.find_all("des Émirats arabes unis et du Viet Nam")
+['Émirats arabes unis', 'Viet Nam']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+
+from indexer.analysis import normalize
+
+
+@dataclass(frozen=True)
+class State:
+    iso3: str
+    name: str  # as the UN prints it in French
+    aliases: tuple[str, ...]
+
+
+class Gazetteer:
+    """Finds state names in text and resolves what users type (name, alias or ISO code)."""
+
+    def __init__(self, states: list[State]):
+        self.states = states
+        self._by_key: dict[str, str] = {}
+        for state in states:
+            self._by_key[state.iso3.lower()] = state.name
+            for form in (state.name, *state.aliases):
+                self._by_key[normalize(form)] = state.name
+
+    @classmethod
+    def from_tsv(cls, text: str) -> Gazetteer:
+        states = []
+        for line in text.splitlines():
+            if not line.strip() or line.startswith("#") or line.startswith("iso3\t"):
+                continue
+            iso3, name, aliases = (line.split("\t") + [""])[:3]
+            states.append(State(iso3, name, tuple(a for a in aliases.split("|") if a)))
+        return cls(states)
+
+    @cached_property
+    def _pattern(self) -> re.Pattern:
+        # Longest forms first, so "Guinée équatoriale" wins over "Guinée";
+        # hyphens count as word characters, so "Nouvelle-Guinée" is not "Guinée".
+        forms = sorted((k for k in self._by_key if len(k) > 3), key=len, reverse=True)
+        alternatives = "|".join(re.escape(f) for f in forms)
+        return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+
+    def lookup(self, text: str) -> str | None:
+        """The UN name for a name, alias or ISO 3166-1 alpha-3 code, in any case, with or without accents."""
+        return self._by_key.get(normalize(text))
+
+    def find_all(self, text: str) -> list[str]:
+        """UN names of the states mentioned in ``text``, in order, without repeats."""
+        names: list[str] = []
+        for match in self._pattern.finditer(normalize(text)):
+            name = self._by_key[match.group(0)]
+            if name not in names:
+                names.append(name)
+        return names
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, UN name) of each state mention in ``normalize(text)``."""
+        return [(m.start(), m.end(), self._by_key[m.group(0)]) for m in self._pattern.finditer(normalize(text))]
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.states]
+
+
+GAZETTEER = Gazetteer.from_tsv(
+    resources.files("indexer").joinpath("data/states.tsv").read_text(encoding="utf-8")
+)

@@ -1,0 +1,58 @@
+"""The theme facet: topics assigned by the transparent rules of ``data/themes.toml``.
+
+>>> TAXONOMY.themes_of("Renforcer l'action menée contre le trafic d'armes à feu afin de remédier à la violence")
+['armes à feu']
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+from indexer.analysis import analyze, normalize
+
+
+@dataclass(frozen=True)
+class Theme:
+    key: str
+    label: str
+    triggers: tuple[tuple[str, ...], ...]  # each trigger as analysed terms
+
+
+class Taxonomy:
+    def __init__(self, themes: list[Theme]):
+        self.themes = themes
+
+    @classmethod
+    def from_toml(cls, text: str) -> Taxonomy:
+        themes = []
+        for key, entry in tomllib.loads(text).items():
+            triggers = tuple(t for t in (tuple(analyze(p)) for p in entry["triggers"]) if t)
+            themes.append(Theme(key, entry["label"], triggers))
+        return cls(themes)
+
+    def themes_of(self, text: str) -> list[str]:
+        """Labels of the themes whose triggers occur in ``text``, in taxonomy order."""
+        terms = analyze(text)
+        return [theme.label for theme in self.themes if any(_contains(terms, t) for t in theme.triggers)]
+
+    def lookup(self, text: str) -> str | None:
+        """The label for a label or key typed in any case, with or without accents."""
+        wanted = normalize(text)
+        for theme in self.themes:
+            if wanted in (normalize(theme.label), normalize(theme.key)):
+                return theme.label
+        return None
+
+    @property
+    def labels(self) -> list[str]:
+        return [t.label for t in self.themes]
+
+
+def _contains(terms: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(terms[i:i + n]) == phrase for i in range(len(terms) - n + 1))
+
+
+TAXONOMY = Taxonomy.from_toml(resources.files("indexer").joinpath("data/themes.toml").read_text(encoding="utf-8"))

@@ -1,0 +1,171 @@
+"""The ``congres`` command: a thin layer over ``search.Searcher`` and ``indexer.build_index``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from indexer.build import build_index
+from indexer.errors import CongresError, UnknownFacetValueError
+from search.facets import FACETS
+from search.locations import CORPUS_ENV, INDEX_ENV, default_corpus_dir, default_index_dir
+from search.render import render_facet_table, render_results, render_unit
+from search.searcher import MAX_LIMIT, Searcher
+
+DEBUG_ENV = "CONGRES_DEBUG"
+
+
+class _Failure(click.ClickException):
+    """A project error shown as one line; unknown facet values exit with 2 like usage errors."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class _CongresGroup(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except UnknownFacetValueError as error:
+            raise _Failure(str(error), 2) from None
+        except CongresError as error:
+            raise _Failure(str(error)) from None
+        except BrokenPipeError:  # `congres search … | head`
+            sys.stderr.close()
+            ctx.exit(0)
+        except OSError as error:
+            raise _Failure(f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")) from None
+        except Exception as error:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            raise _Failure(f"internal error ({type(error).__name__}: {error}) — please report it; "
+                           f"set {DEBUG_ENV}=1 for details") from None
+
+
+def _index_option(command):
+    return click.option("--index", "index_dir", type=click.Path(path_type=Path), envvar=INDEX_ENV,
+                        help=f"Index folder [default: $${INDEX_ENV} or the project's index/].")(command)
+
+
+def _corpus_option(command):
+    return click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), envvar=CORPUS_ENV,
+                        help=f"Folder of .txt reports [default: ${CORPUS_ENV} or the bundled corpus/].")(command)
+
+
+def _json_option(command):
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")(command)
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _open(index_dir: Path | None, corpus_dir: Path | None) -> Searcher:
+    searcher = Searcher(index_dir, corpus_dir)
+    if searcher.built:
+        units = sum(sum(kinds.values()) for kinds in searcher.documents.values())
+        click.echo(f"Built the index in {searcher.index_dir} from {searcher.corpus_dir} ({units} units).", err=True)
+    return searcher
+
+
+def _print_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(cls=_CongresGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="congres")
+def cli():
+    """Search UN Crime Congress preparatory reports in French, with facets.
+
+    Example: congres search "traite des personnes" --state Brésil
+    """
+
+
+@cli.command("index")
+@_corpus_option
+@_index_option
+def index_command(corpus_dir, index_dir):
+    """Build the index from a folder of reports (swapped in when complete)."""
+    corpus_dir, index_dir = corpus_dir or default_corpus_dir(), index_dir or default_index_dir()
+    manifest = build_index(corpus_dir, index_dir)
+    reports = len(manifest.documents)
+    click.echo(f"Indexed {reports} report{'s' if reports != 1 else ''} from {corpus_dir} into {index_dir}: "
+               f"{manifest.unit_count} units.")
+    for doc, kinds in manifest.documents.items():
+        click.echo(f"  {doc}: {kinds['paragraph']} paragraphs, {kinds['recommendation']} recommendations")
+
+
+@cli.command("search")
+@click.argument("query", required=False, default="")
+@click.option("--state", multiple=True, help="Speaker state (name, any case or accents, or ISO code: BRA). Repeat for OR.")
+@click.option("--theme", multiple=True, help="Theme, e.g. cybercriminalité. Repeat for OR.")
+@click.option("--agenda", multiple=True, help="Agenda item: 3, 4, 5, 6, theme, or a label. Repeat for OR.")
+@click.option("--org", multiple=True, help="Organisation that made a statement. Repeat for OR.")
+@click.option("--doc", multiple=True, help="Report identifier (corpus file name). Repeat for OR.")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True, help="Results per page.")
+@click.option("--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Page of results.")
+@_json_option
+@_index_option
+@_corpus_option
+def search_command(query, state, theme, agenda, org, doc, limit, page, as_json, index_dir, corpus_dir):
+    """Search the reports. An empty QUERY with filters lists the matching units in order.
+
+    QUERY syntax: words (units with all of them first), "a phrase", -excluded,
+    OR, (groups), prefix*, state:Brésil theme:corruption agenda:5.
+
+    Example: congres search "armes à feu" --agenda 5 --state BRA
+    """
+    filters = {name: list(values) for name, values in
+               (("state", state), ("theme", theme), ("agenda", agenda), ("org", org), ("doc", doc)) if values}
+    with _open(index_dir, corpus_dir) as searcher:
+        results = searcher.search(query, filters=filters, limit=limit, offset=(page - 1) * limit)
+        several_docs = len(searcher.documents) > 1
+    if as_json:
+        _print_json(results.to_dict())
+        return
+    for notice in results.notices:
+        click.echo(f"Note: {notice}", err=True)
+    click.echo(render_results(results, _color(), show_doc=several_docs))
+
+
+@cli.command("show")
+@click.argument("unit_id", metavar="ID")
+@_json_option
+@_index_option
+@_corpus_option
+def show_command(unit_id, as_json, index_dir, corpus_dir):
+    """Print one unit in full with its metadata: 28, 37f, "37 f)" or doc:37f."""
+    with _open(index_dir, corpus_dir) as searcher:
+        hit = searcher.get(unit_id)
+    if as_json:
+        data = hit.to_dict()
+        data.pop("snippet")
+        _print_json(data)
+    else:
+        click.echo(render_unit(hit, _color()))
+
+
+@cli.command("facets")
+@click.argument("facet", required=False, type=click.Choice(FACETS))
+@_json_option
+@_index_option
+@_corpus_option
+def facets_command(facet, as_json, index_dir, corpus_dir):
+    """List the values of one facet (or all) with their numbers of units."""
+    with _open(index_dir, corpus_dir) as searcher:
+        table = {name: searcher.facet_values(name) for name in ([facet] if facet else FACETS)}
+    if as_json:
+        _print_json({name: [row.to_dict() for row in rows] for name, rows in table.items()})
+    else:
+        click.echo("\n\n".join(render_facet_table(name, rows) for name, rows in table.items()))
+
+
+def main() -> None:
+    cli(prog_name="congres")

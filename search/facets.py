@@ -1,0 +1,127 @@
+"""Facets: resolving what users type to facet values, and disjunctive counts.
+
+Each facet's counts ignore that facet's own filter (several values of one
+facet are alternatives, OR), while the other facets' filters apply (AND):
+choosing Brésil still shows how many units Chili would give.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from indexer.analysis import normalize
+from indexer.errors import InvalidRequestError, UnknownFacetValueError
+from indexer.schema import FACET_SEPARATOR
+from indexer.states import GAZETTEER
+from indexer.themes import TAXONOMY
+
+#: Facets in display order; each is a Whoosh field of the same name.
+FACETS = ("agenda", "state", "theme", "org", "doc")
+
+_POINT_NUMBER = re.compile(r"^(?:point\s*)?(\d+)$")
+_MAIN_THEME_WORDS = {"theme", "theme principal", "principal", "main theme"}
+
+
+@dataclass
+class FacetCount:
+    value: str
+    count: int
+    selected: bool
+    observer: bool = False  # state facet: the state spoke only as an observer
+
+    def to_dict(self) -> dict:
+        data = {"value": self.value, "count": self.count, "selected": self.selected}
+        if self.observer:
+            data["observer"] = True
+        return data
+
+
+class FacetTable:
+    """Which units carry which facet value, read once from the index."""
+
+    def __init__(self, reader):
+        self.postings = {facet: _postings(reader, facet) for facet in FACETS}
+        # A state is shown as an observer when every unit it spoke in lists it as one.
+        self.observers = {v for v, ids in _postings(reader, "observer").items() if ids == self.postings["state"].get(v)}
+
+    def values(self, facet: str) -> list[str]:
+        return list(self.postings[facet])
+
+    def units_with(self, facet: str, values: list[str]) -> set[int]:
+        units: set[int] = set()
+        for value in values:
+            units |= self.postings[facet].get(value, frozenset())
+        return units
+
+    def counts(self, facet: str, units: set[int], selected: list[str]) -> list[FacetCount]:
+        """Values of ``facet`` among ``units``, most frequent first; selected values always listed."""
+        rows = []
+        for value, ids in self.postings[facet].items():
+            count = len(ids & units)
+            if count or value in selected:
+                rows.append(FacetCount(value, count, value in selected, value in self.observers))
+        for value in selected:
+            if value not in self.postings[facet]:
+                rows.append(FacetCount(value, 0, True))
+        rows.sort(key=lambda r: (-r.count, normalize(r.value)))
+        return rows
+
+    def resolve(self, facet: str, typed: str) -> str:
+        """The facet value a user means by ``typed``, or an error that suggests one."""
+        if facet not in FACETS:
+            raise InvalidRequestError(f"unknown facet '{facet}' — facets are {', '.join(FACETS)}")
+        typed = str(typed).strip()
+        known = self.values(facet)
+        by_key = {normalize(v): v for v in known}
+        key = normalize(typed)
+        if key in by_key:
+            return by_key[key]
+        if facet == "state":
+            name = GAZETTEER.lookup(typed)
+            if name:
+                return name  # a real state that did not speak: zero results, not an error
+        if facet == "theme":
+            label = TAXONOMY.lookup(typed)
+            if label:
+                return label
+        if facet == "agenda":
+            match = _agenda_shortcut(key, known)
+            if match:
+                return match
+        partial = [v for k, v in by_key.items() if key and key in k]
+        if len(partial) == 1:
+            return partial[0]
+        suggestions = partial or self._close_matches(facet, key, by_key)
+        raise UnknownFacetValueError(facet, typed, suggestions[:3])
+
+    def _close_matches(self, facet: str, key: str, by_key: dict[str, str]) -> list[str]:
+        candidates = dict(by_key)
+        if facet == "state":
+            candidates.update({normalize(n): n for n in GAZETTEER.names})
+        close = difflib.get_close_matches(key, list(candidates), n=3, cutoff=0.6)
+        return [candidates[c] for c in close]
+
+
+def _agenda_shortcut(key: str, known: list[str]) -> str | None:
+    """``5`` or ``point 5`` → the label of point 5; ``theme`` → the main theme."""
+    number = _POINT_NUMBER.match(key)
+    for value in known:
+        folded = normalize(value)
+        if number and re.match(rf"point {number.group(1)}\b", folded):
+            return value
+        if key in _MAIN_THEME_WORDS and folded.startswith("theme principal"):
+            return value
+    return None
+
+
+def _postings(reader, field: str) -> dict[str, frozenset[int]]:
+    return {
+        (t.decode("utf-8") if isinstance(t, bytes) else t): frozenset(reader.postings(field, t).all_ids())
+        for t in reader.lexicon(field)
+    }
+
+
+def split_values(stored: str | None) -> list[str]:
+    return stored.split(FACET_SEPARATOR) if stored else []

@@ -1,0 +1,271 @@
+"""A user's query text → what to match, what to exclude, which facet filters.
+
+Syntax: plain words (all of them rank first), ``"a phrase"``, ``-word`` or
+``NOT word`` to exclude, ``OR`` between alternatives, ``(…)`` to group,
+``prefix*``, and ``state:Brésil`` / ``theme:corruption`` / ``agenda:5`` filters.
+Nothing here raises: an unbalanced quote or bracket is searched as words.
+
+>>> q = parse_query('traite "armes à feu" -drogues state:BRA')
+>>> print(q.strict)
+((text:traite AND text:"arme feu") AND NOT text:drogu)
+>>> print(q.loose), q.filters
+(text:traite OR text:"arme feu")
+(None, {'state': ['BRA']})
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from indexer.analysis import analyze, fold, stem
+
+TEXT_FIELD = "text"
+PROXIMITY_SLOP = 3     # words of the query this close together in a unit…
+PROXIMITY_BOOST = 2.0  # …add this much weight to its score
+
+#: What users may type before ":" → the facet it filters.
+FIELD_NAMES = {
+    "state": "state", "etat": "state", "pays": "state",
+    "theme": "theme",
+    "agenda": "agenda", "point": "agenda",
+    "org": "org", "organisation": "org", "organization": "org",
+    "doc": "doc", "rapport": "doc",
+}
+
+_TOKEN = re.compile(
+    r"""(?P<phrase>-?"[^"]*")
+      | (?P<open>-?\()
+      | (?P<close>\))
+      | (?P<field>-?[^\W\d_]+:(?:"[^"]*"|[^\s()"]+))
+      | (?P<word>[^\s()"]+)
+      | (?P<quote>")""",
+    re.X,
+)
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    strict: wq.Query | None   # every word required: these units rank first
+    loose: wq.Query | None    # any word: the rest of the results
+    scoring: wq.Query | None  # what ranks the results: the loose query, plus the words close together
+    excluded: wq.Query | None  # units to leave out (-word)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    excluded_filters: dict[str, list[str]] = field(default_factory=dict)
+    terms: set[str] = field(default_factory=set)        # analysed terms to highlight
+    prefixes: set[str] = field(default_factory=set)     # prefixes to highlight
+    ignored: list[str] = field(default_factory=list)    # words that carry no meaning (stop words)
+
+    @property
+    def browse(self) -> bool:
+        """True when nothing positive is asked: list units in document order."""
+        return self.loose is None
+
+
+def parse_query(text: str) -> ParsedQuery:
+    parser = _Parser(text or "")
+    root = parser.parse()
+    positives, negatives = _split(root.children)
+    required = [parser.to_whoosh(n) for n in positives]
+    strict, loose = _combine(wq.And, required), _combine(wq.Or, required)
+    excluded = _combine(wq.Or, [parser.excluded_part(n) for n in negatives])
+    if strict is not None and excluded is not None:
+        strict = wq.And([strict, wq.Not(excluded)])
+    scoring = loose
+    words = [t for node in positives if isinstance(node, _Word) and not node.text.endswith("*") for t in analyze(node.text)]
+    if len(words) > 1:  # "justice réparatrice" as written beats "justice … réparation"
+        scoring = wq.Or([loose, wq.Phrase(TEXT_FIELD, words, slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)])
+    return ParsedQuery(
+        text=text, strict=strict, loose=loose, scoring=scoring, excluded=excluded,
+        filters=parser.filters, excluded_filters=parser.excluded_filters,
+        terms=parser.terms, prefixes=parser.prefixes, ignored=parser.ignored,
+    )
+
+
+# --- syntax tree -------------------------------------------------------------
+
+@dataclass
+class _Word:
+    text: str
+
+
+@dataclass
+class _Phrase:
+    text: str
+
+
+@dataclass
+class _Not:
+    child: object
+
+
+@dataclass
+class _All:
+    children: list
+
+
+@dataclass
+class _Any:
+    children: list
+
+
+def _split(children):
+    return [c for c in children if not isinstance(c, _Not)], [c for c in children if isinstance(c, _Not)]
+
+
+def _combine(kind, queries):
+    queries = [q for q in queries if q is not None]
+    if not queries:
+        return None
+    return queries[0] if len(queries) == 1 else kind(queries)
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)]
+        self._drop_unbalanced_brackets()
+        self.pos = 0
+        self.filters: dict[str, list[str]] = {}
+        self.excluded_filters: dict[str, list[str]] = {}
+        self.terms: set[str] = set()
+        self.prefixes: set[str] = set()
+        self.ignored: list[str] = []
+        self._negated = 0
+
+    def _drop_unbalanced_brackets(self) -> None:
+        stack, unmatched = [], set()
+        for i, (kind, _) in enumerate(self.tokens):
+            if kind == "open":
+                stack.append(i)
+            elif kind == "close":
+                if stack:
+                    stack.pop()
+                else:
+                    unmatched.add(i)
+        unmatched.update(stack)
+        self.tokens = [t for i, t in enumerate(self.tokens) if i not in unmatched and t[0] != "quote"]
+
+    def parse(self):
+        return self._alternatives(closing=False)
+
+    def _alternatives(self, closing: bool):
+        branches, current = [], []
+        while self.pos < len(self.tokens):
+            kind, value = self.tokens[self.pos]
+            if kind == "close":
+                if closing:
+                    self.pos += 1
+                    break
+                self.pos += 1
+                continue
+            if kind == "word" and value == "OR":
+                self.pos += 1
+                if current:
+                    branches.append(current)
+                    current = []
+                continue
+            node = self._operand()
+            if node is not None:
+                current.append(node)
+        if current:
+            branches.append(current)
+        groups = [_All(b) if len(b) > 1 else b[0] for b in branches]
+        if len(groups) == 1:
+            return groups[0] if isinstance(groups[0], _All) else _All([groups[0]])
+        return _All([_Any(groups)]) if groups else _All([])
+
+    def _operand(self):
+        kind, value = self.tokens[self.pos]
+        self.pos += 1
+        negate = False
+        if kind == "word" and value in ("NOT", "AND"):
+            if value == "AND" or self.pos >= len(self.tokens):
+                return None
+            negate = True
+            kind, value = self.tokens[self.pos]
+            self.pos += 1
+            if kind == "close":
+                return None
+        if value.startswith("-") and kind in ("word", "phrase", "open", "field"):
+            negate, value = True, value[1:]
+            if not value:
+                return None
+        if kind == "open":
+            node = self._alternatives(closing=True)
+        elif kind == "phrase":
+            node = _Phrase(value.strip('"'))
+        elif kind == "field":
+            name, _, raw = value.partition(":")
+            facet = FIELD_NAMES.get(fold(name).lower())
+            if facet is None:  # "E/CN.15:…" or an unknown field: plain words
+                node = _Word(value)
+            else:
+                raw = raw.strip('"').strip()
+                if raw:
+                    target = self.excluded_filters if negate else self.filters
+                    target.setdefault(facet, []).append(raw)
+                return None
+        else:
+            node = _Word(value)
+        return _Not(node) if negate else node
+
+    # --- to Whoosh ---------------------------------------------------------
+
+    def excluded_part(self, node: _Not):
+        """The query of a top-level exclusion; its words are not highlighted."""
+        self._negated += 1
+        try:
+            return self.to_whoosh(node.child)
+        finally:
+            self._negated -= 1
+
+    def to_whoosh(self, node):
+        if isinstance(node, _Word):
+            return self._word(node.text)
+        if isinstance(node, _Phrase):
+            return self._terms_query(node.text, record=True)
+        if isinstance(node, _Not):
+            inner = self.excluded_part(node)
+            return wq.Not(inner) if inner is not None else None
+        if isinstance(node, _Any):
+            return _combine(wq.Or, [self.to_whoosh(c) for c in node.children])
+        if isinstance(node, _All):
+            positives, negatives = _split(node.children)
+            pos = _combine(wq.And, [self.to_whoosh(c) for c in positives])
+            neg = [n for n in (self.to_whoosh(c) for c in negatives) if n is not None]
+            if pos is None:
+                return None
+            return wq.And([pos, *neg]) if neg else pos
+        return None
+
+    def _word(self, word: str):
+        if word.endswith("*"):
+            base = word.rstrip("*")
+            terms = analyze(base)
+            if not terms:
+                folded = fold(base.lower()).strip("'’")
+                terms = [stem(folded)] if folded.isalnum() else []
+            if not terms:
+                return None
+            prefix = terms[-1]
+            if not self._negated:
+                self.prefixes.add(prefix)
+                self.terms.update(terms[:-1])
+            head = [wq.Term(TEXT_FIELD, t) for t in terms[:-1]]
+            return _combine(wq.And, [*head, wq.Prefix(TEXT_FIELD, prefix, constantscore=False)])
+        return self._terms_query(word, record=True)
+
+    def _terms_query(self, text: str, record: bool):
+        terms = analyze(text)
+        if not terms:
+            if text.strip() and any(ch.isalnum() for ch in text):
+                self.ignored.append(text)
+            return None
+        if record and not self._negated:
+            self.terms.update(terms)
+        if len(terms) == 1:
+            return wq.Term(TEXT_FIELD, terms[0])
+        return wq.Phrase(TEXT_FIELD, terms)

@@ -1,0 +1,92 @@
+"""Human-readable output of the CLI. Colour on a terminal; ``**word**`` marks matches elsewhere."""
+
+from __future__ import annotations
+
+import click
+
+from search.facets import FACETS, FacetCount
+from search.results import Hit, SearchResults
+
+#: Facet values shown under the results; `congres facets NAME` lists them all.
+FACET_VALUES_SHOWN = 6
+
+
+def highlighter(color: bool):
+    if color:
+        return lambda text: click.style(text, fg="yellow", bold=True)
+    return lambda text: f"**{text}**"
+
+
+def render_results(results: SearchResults, color: bool, show_doc: bool = False) -> str:
+    mark = highlighter(color)
+    lines = [_summary(results, color)]
+    for rank, hit in enumerate(results.hits, start=results.offset + 1):
+        lines.append("")
+        lines.append(f"{rank:>3}. {_bold(hit.citation, color)}  {_where(hit, show_doc)}")
+        lines.append("     " + "".join(mark(t) if marked else t for t, marked in hit.snippet_parts))
+    if results.total:
+        lines.append("")
+        lines.append(_bold("Facets", color) + " (units per value, * = selected)")
+        for facet in FACETS:
+            rows = results.facets.get(facet, [])
+            if rows:
+                lines.append(f"  {facet:<7}" + render_facet_row(rows, FACET_VALUES_SHOWN))
+    return "\n".join(lines)
+
+
+def render_facet_row(rows: list[FacetCount], shown: int) -> str:
+    visible = [r for r in rows if r.selected] + [r for r in rows if not r.selected]
+    cells = [_facet_cell(r) for r in visible[:max(shown, sum(r.selected for r in rows))]]
+    more = len(rows) - len(cells)
+    return " · ".join(cells) + (f" · … +{more}" if more > 0 else "")
+
+
+def render_facet_table(facet: str, rows: list[FacetCount]) -> str:
+    width = max((len(_facet_label(r)) for r in rows), default=0)
+    lines = [f"{facet} ({len(rows)} values)"]
+    lines += [f"  {_facet_label(r):<{width}}  {r.count:>5}" for r in rows]
+    return "\n".join(lines)
+
+
+def render_unit(hit: Hit, color: bool) -> str:
+    kind = "recommandation" if hit.kind == "recommendation" else "paragraphe"
+    lines = [f"{_bold(hit.citation, color)} · {hit.doc} · {kind}", f"agenda:        {hit.agenda}"]
+    if hit.section:
+        lines.append(f"section:       {hit.section}")
+    speakers = [s for s in hit.states if s not in hit.observers]
+    for label, values in (("states:", speakers), ("observers:", hit.observers),
+                          ("organisations:", hit.organisations), ("themes:", hit.themes)):
+        if values:
+            lines.append(f"{label:<15}{', '.join(values)}")
+    lines += ["", hit.text]
+    return "\n".join(lines)
+
+
+def _summary(results: SearchResults, color: bool) -> str:
+    what = f"« {results.query} »" if results.query.strip() else "all units"
+    filters = " · ".join(f"{facet}: {' | '.join(values)}" for facet, values in results.filters.items())
+    head = f"{results.total} result{'s' if results.total != 1 else ''} for {what}"
+    if filters:
+        head += f" · {filters}"
+    if results.total > results.limit > 0:
+        pages = -(-results.total // results.limit)
+        head += f" · page {results.offset // results.limit + 1} of {pages}"
+    if results.total and not results.hits:
+        head += " · no results on this page"
+    return _bold(head, color)
+
+
+def _where(hit: Hit, show_doc: bool) -> str:
+    return f"{hit.doc} · {hit.agenda}" if show_doc else hit.agenda
+
+
+def _facet_label(row: FacetCount) -> str:
+    return row.value + (" (observateur)" if row.observer else "") + ("*" if row.selected else "")
+
+
+def _facet_cell(row: FacetCount) -> str:
+    return f"{_facet_label(row)} ({row.count})"
+
+
+def _bold(text: str, color: bool) -> str:
+    return click.style(text, bold=True) if color else text

@@ -1,0 +1,224 @@
+"""The entry point for embedding: ``Searcher().search("traite des personnes", filters={"state": ["Brésil"]})``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.query import Term
+
+from indexer.build import build_index, current_generation, read_manifest
+from indexer.corpus import fingerprint
+from indexer.errors import CorpusError, IndexUnavailableError, InvalidRequestError, UnknownUnitError
+from indexer.model import Unit
+from indexer.schema import SCHEMA_VERSION
+from search.facets import FACETS, FacetCount, FacetTable, split_values
+from search.locations import default_corpus_dir, default_index_dir
+from search.query import ParsedQuery, parse_query
+from search.results import Hit, SearchResults
+from search.snippets import make_snippet
+
+MAX_LIMIT = 10_000
+_UNIT_ID = re.compile(r"^(?:(?P<doc>[\w.-]+):)?\s*§?\s*(?P<paragraph>\d+)\s*(?P<letter>[a-z])?\)?$", re.I)
+
+
+class Searcher:
+    """Opens the index once and answers many queries.
+
+    ``index_dir`` defaults to ``$CONGRES_INDEX`` or the project's ``index/``;
+    ``corpus_dir`` to ``$CONGRES_CORPUS`` or the bundled ``corpus/``. A missing
+    index, or one built from another corpus or by an older schema, is rebuilt
+    from ``corpus_dir`` first (``auto_build=False`` turns that off).
+    """
+
+    def __init__(self, index_dir: str | Path | None = None, corpus_dir: str | Path | None = None,
+                 *, auto_build: bool = True):
+        self.index_dir = Path(index_dir) if index_dir else default_index_dir()
+        self.corpus_dir = Path(corpus_dir) if corpus_dir else default_corpus_dir()
+        self.built = False  # True when opening had to (re)build the index
+        if self.index_dir.exists() and not self.index_dir.is_dir():
+            raise IndexUnavailableError(f"{self.index_dir} is a file, not an index folder — pass another --index")
+        generation = current_generation(self.index_dir)
+        if auto_build and self._needs_build(generation):
+            build_index(self.corpus_dir, self.index_dir)
+            self.built = True
+            generation = current_generation(self.index_dir)
+        if generation is None:
+            raise IndexUnavailableError(f"no index in {self.index_dir} — run `congres index --corpus DIR`")
+        self._open(generation)
+
+    # --- public API -----------------------------------------------------------
+
+    def search(self, query: str = "", filters: dict[str, list[str] | str] | None = None,
+               limit: int = 10, offset: int = 0) -> SearchResults:
+        """Ranked, faceted, highlighted units; an empty query lists the filtered units in document order."""
+        limit, offset = _checked_int("limit", limit, 0, MAX_LIMIT), _checked_int("offset", offset, 0, None)
+        self._reopen_if_rebuilt()
+        parsed = parse_query(query if isinstance(query, str) else str(query))
+        selected = self._resolve(filters or {}, parsed.filters)
+        matched = self._matching(parsed) - self._units_with_any(self._resolve({}, parsed.excluded_filters))
+        allowed = {facet: self._facets.units_with(facet, values) for facet, values in selected.items()}
+        found = set(matched)
+        for units in allowed.values():
+            found &= units
+        ranked = self._rank(parsed, found)
+        hits = [self._hit(docnum, score, parsed) for docnum, score in ranked[offset:offset + limit]]
+        facets = {}
+        for facet in FACETS:
+            base = set(matched)
+            for other, units in allowed.items():
+                if other != facet:
+                    base &= units
+            facets[facet] = self._facets.counts(facet, base, selected.get(facet, []))
+        return SearchResults(query, len(ranked), hits, facets, selected, limit, offset, _notices(parsed))
+
+    def get(self, unit_id: str) -> Hit:
+        """One unit in full: ``"28"``, ``"37f"``, ``"37 f)"``, ``"§37 f)"`` or ``"doc:37f"``."""
+        self._reopen_if_rebuilt()
+        match = _UNIT_ID.match(str(unit_id).strip())
+        if not match:
+            raise UnknownUnitError(f"'{unit_id}' is not a unit id — ids look like 28 or 37f")
+        key = f"{match['paragraph']}{(match['letter'] or '').lower()}"
+        docnums = sorted(self._searcher.docs_for_query(Term("id", key)))
+        if match["doc"]:
+            docnums = [d for d in docnums if self._searcher.stored_fields(d)["doc"] == match["doc"]]
+        if not docnums:
+            raise UnknownUnitError(f"no unit '{unit_id}' in the index — ids look like 28 or 37f")
+        if len(docnums) > 1:
+            names = ", ".join(f"{self._searcher.stored_fields(d)['doc']}:{key}" for d in docnums)
+            raise UnknownUnitError(f"'{unit_id}' is in several reports — say which: {names}")
+        return self._hit(docnums[0], None, None)
+
+    def facet_values(self, facet: str) -> list[FacetCount]:
+        """Every value of a facet with its number of units."""
+        if facet not in FACETS:
+            raise InvalidRequestError(f"unknown facet '{facet}' — facets are {', '.join(FACETS)}")
+        return self._facets.counts(facet, self._all, [])
+
+    @property
+    def documents(self) -> dict[str, dict[str, int]]:
+        """Units per kind for each indexed report."""
+        return dict(self.manifest.documents) if self.manifest else {}
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    def __enter__(self) -> Searcher:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- opening ----------------------------------------------------------------
+
+    def _needs_build(self, generation: Path | None) -> bool:
+        if generation is None:
+            return self.corpus_dir.is_dir()
+        manifest = read_manifest(generation)
+        if manifest is None or manifest.schema_version != SCHEMA_VERSION:
+            return True
+        if not self.corpus_dir.is_dir():
+            return False  # nothing to rebuild from: the index is all there is
+        try:
+            return manifest.fingerprint != fingerprint(self.corpus_dir)
+        except CorpusError:
+            return False
+
+    def _open(self, generation: Path) -> None:
+        try:
+            ix = whoosh_index.open_dir(str(generation))
+            searcher = ix.searcher()
+            self._facets = FacetTable(searcher.reader())
+        except Exception as error:  # whoosh raises many types for damaged files
+            raise IndexUnavailableError(
+                f"the index in {self.index_dir} is damaged ({type(error).__name__}) — rebuild it with `congres index`"
+            ) from None
+        self._generation = generation
+        self._searcher = searcher
+        self._all = set(searcher.reader().all_doc_ids())
+        self.manifest = read_manifest(generation)
+
+    def _reopen_if_rebuilt(self) -> None:
+        generation = current_generation(self.index_dir)
+        if generation is not None and generation != self._generation:
+            old = self._searcher
+            self._open(generation)
+            old.close()
+
+    # --- searching ----------------------------------------------------------------
+
+    def _resolve(self, *sources: dict) -> dict[str, list[str]]:
+        """Canonical facet values from the API's filters and the query's ``field:value``."""
+        resolved: dict[str, list[str]] = {}
+        for source in sources:
+            if not isinstance(source, dict):
+                raise InvalidRequestError("filters must be a mapping of facet name to values")
+            for facet, values in source.items():
+                if facet not in FACETS:
+                    raise InvalidRequestError(f"unknown facet '{facet}' — facets are {', '.join(FACETS)}")
+                for value in [values] if isinstance(values, str) else list(values or []):
+                    canonical = self._facets.resolve(facet, value)
+                    if canonical not in resolved.setdefault(facet, []):
+                        resolved[facet].append(canonical)
+        return {facet: values for facet, values in resolved.items() if values}
+
+    def _units_with_any(self, selected: dict[str, list[str]]) -> set[int]:
+        units: set[int] = set()
+        for facet, values in selected.items():
+            units |= self._facets.units_with(facet, values)
+        return units
+
+    def _matching(self, parsed: ParsedQuery) -> set[int]:
+        matched = set(self._all) if parsed.browse else set(self._searcher.docs_for_query(parsed.loose))
+        if parsed.excluded is not None:
+            matched -= set(self._searcher.docs_for_query(parsed.excluded))
+        return matched
+
+    def _rank(self, parsed: ParsedQuery, found: set[int]) -> list[tuple[int, float | None]]:
+        """Units with every word first, then the others; by BM25F score, then document order."""
+        if parsed.browse:
+            return [(docnum, None) for docnum in sorted(found)]
+        if not found:
+            return []
+        results = self._searcher.search(parsed.scoring, limit=None, filter=found)
+        scored = [(hit.docnum, hit.score) for hit in results]
+        complete = set(self._searcher.docs_for_query(parsed.strict))
+        scored.sort(key=lambda pair: (pair[0] not in complete, -pair[1], pair[0]))
+        return scored
+
+    def _hit(self, docnum: int, score: float | None, parsed: ParsedQuery | None) -> Hit:
+        stored = self._searcher.stored_fields(docnum)
+        text = stored["text"]
+        if parsed is None:
+            parts = [(text, False)]
+        else:
+            terms, prefixes = parsed.terms, tuple(parsed.prefixes)
+            parts = make_snippet(text, lambda t: t in terms or (bool(prefixes) and t.startswith(prefixes)))
+        states = split_values(stored.get("state"))
+        observers = split_values(stored.get("observer"))
+        unit = Unit(stored["doc"], stored["paragraph"], stored.get("letter"), text, ())
+        return Hit(
+            id=stored["id"], doc=stored["doc"], kind=stored["kind"], paragraph=stored["paragraph"],
+            letter=stored.get("letter"), citation=unit.citation, agenda=stored["agenda"],
+            section=stored.get("section") or "", states=states,
+            observers=observers, organisations=split_values(stored.get("org")),
+            themes=split_values(stored.get("theme")),
+            score=round(score, 4) if score is not None else None, text=text, snippet_parts=parts,
+        )
+
+
+def _checked_int(name: str, value, low: int, high: int | None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidRequestError(f"{name} must be a whole number, not {value!r}")
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise InvalidRequestError(f"{name} must be {bound}, not {value}")
+    return value
+
+
+def _notices(parsed: ParsedQuery) -> list[str]:
+    if parsed.ignored and parsed.browse:  # nothing left to search for
+        words = ", ".join(f"'{w}'" for w in parsed.ignored)
+        return [f"nothing to search for: {words} too common; listing units in document order"]
+    return []

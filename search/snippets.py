@@ -1,0 +1,78 @@
+"""Snippets: the part of a unit's text where the query's words are densest, words marked whole.
+
+Words are found with the same analyzer as the index, so ``criminalite``
+marks "criminalité" and ``assemblee`` marks the "Assemblée" of "l'Assemblée"
+(the elided article stays unmarked).
+
+>>> parts = make_snippet("L'Assemblée générale a décidé", lambda term: term == "assemble")
+>>> "".join(f"[{p}]" if marked else p for p, marked in parts)
+"L'[Assemblée] générale a décidé"
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from indexer.analysis import FRENCH_ANALYZER
+
+#: About two lines of a terminal.
+SNIPPET_CHARS = 240
+_CONTEXT_BEFORE = 60
+
+Snippet = list[tuple[str, bool]]  # (text, is_match) parts, in order
+
+
+def matched_spans(text: str, is_match: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """(start, end) character spans of the words whose analysed term is a match."""
+    return [
+        (token.startchar, token.endchar)
+        for token in FRENCH_ANALYZER(text, chars=True, removestops=True)
+        if is_match(token.text)
+    ]
+
+
+def make_snippet(text: str, is_match: Callable[[str], bool], max_chars: int = SNIPPET_CHARS) -> Snippet:
+    text = text.replace("\n", " ")
+    spans = matched_spans(text, is_match)
+    if len(text) <= max_chars:
+        start, end = 0, len(text)
+    else:
+        start = _densest_window(spans, max_chars)
+        start = _word_start(text, max(0, start - _CONTEXT_BEFORE)) if start else 0
+        end = _word_end(text, min(len(text), start + max_chars))
+    parts: Snippet = [("…", False)] if start > 0 else []
+    cursor = start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        if s > cursor:
+            parts.append((text[cursor:s], False))
+        parts.append((text[s:e], True))
+        cursor = e
+    if cursor < end:
+        parts.append((text[cursor:end], False))
+    if end < len(text):
+        parts.append(("…", False))
+    return parts
+
+
+def _densest_window(spans: list[tuple[int, int]], width: int) -> int:
+    """Start of the match that opens the window holding the most matches."""
+    best_start, best_count = 0, 0
+    for i, (s, _) in enumerate(spans):
+        count = sum(1 for t, _ in spans[i:] if t < s + width - _CONTEXT_BEFORE)
+        if count > best_count:
+            best_start, best_count = s, count
+    return best_start
+
+
+def _word_start(text: str, i: int) -> int:
+    while 0 < i < len(text) and not text[i - 1].isspace():
+        i += 1
+    return i
+
+
+def _word_end(text: str, i: int) -> int:
+    while 0 < i < len(text) and not text[i].isspace():
+        i += 1
+    return i

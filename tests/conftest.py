@@ -1,0 +1,67 @@
+"""Shared fixtures: the real corpus indexed once into a temporary folder.
+
+No test writes into the project's index/: CONGRES_INDEX points every test at
+a temporary folder, and the session checks at the end that index/ is untouched.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build_index, load_units
+from search import Searcher
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REAL_INDEX = ROOT / "index"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def real_index_untouched():
+    before = sorted(p.name for p in REAL_INDEX.iterdir()) if REAL_INDEX.is_dir() else []
+    yield
+    after = sorted(p.name for p in REAL_INDEX.iterdir()) if REAL_INDEX.is_dir() else []
+    assert after == before, "a test wrote into the project's index/"
+
+
+@pytest.fixture(autouse=True)
+def isolated_paths(monkeypatch, tmp_path):
+    """Any index a test opens without saying where goes to its own temporary folder."""
+    monkeypatch.setenv("CONGRES_INDEX", str(tmp_path / "default-index"))
+    monkeypatch.delenv("CONGRES_CORPUS", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture(scope="session")
+def corpus_units():
+    """Units of the bundled corpus, by id (the San José report)."""
+    return {unit.id: unit for unit in load_units(CORPUS)}
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("index")
+    build_index(CORPUS, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def searcher(index_dir):
+    with Searcher(index_dir, CORPUS) as searcher:
+        yield searcher
+
+
+@pytest.fixture
+def index_copy(index_dir, tmp_path) -> Path:
+    """A private copy of the built index, for tests that change it."""
+    copy = tmp_path / "index-copy"
+    shutil.copytree(index_dir, copy)
+    return copy
+
+
+def ids(results) -> list[str]:
+    return [hit.id for hit in results.hits]

@@ -1,0 +1,60 @@
+"""The French analyzer: one pipeline for the index and the queries."""
+
+import re
+
+import pytest
+
+from indexer.analysis import STOP_WORDS, analyze, fold
+from tests.conftest import CORPUS, FIXTURES
+
+
+@pytest.mark.parametrize("text, terms", [
+    ("criminalité", ["criminalit"]),
+    ("criminalite", ["criminalit"]),          # typed without accents
+    ("CRIMINALITÉS", ["criminalit"]),         # plural, capitals
+    ("États", ["etat"]),
+    ("Etats", ["etat"]),
+    ("l'Assemblée", ["assemble"]),            # elision with '
+    ("l’Assemblée", ["assemble"]),            # elision with ’
+    ("d’armes à feu", ["arme", "feu"]),
+    ("qu’il", []),                            # elided conjunction + stop word
+    ("jusqu'à lorsqu'elle puisqu'on quoiqu'il", []),
+    ("aujourd’hui", ["aujourd'hui"]),        # not an elision
+    ("mise en œuvre", ["mis", "oeuvr"]),      # ligature folded
+    ("mise en oeuvre", ["mis", "oeuvr"]),
+    ("traite des personnes", ["traite", "person"]),
+    ("traitement des personnes", ["traitement", "person"]),  # not trafficking (stem override)
+    ("avocats commis d’office", ["avocat", "commis", "offic"]),
+    ("les organisations", ["organisation"]),
+    ("criminalité organisée", ["criminalit", "organise"]),
+    ("public-privé", ["public", "priv"]),
+    ("résolution 56/119", ["resolu", "56", "119"]),
+    ("point 6", ["point", "6"]),
+    ("la, le, les, des, du, de, à, où, et, ou", []),
+])
+def test_terms(text, terms):
+    assert analyze(text) == terms
+
+
+def test_positions_skip_stop_words_so_phrases_match():
+    # "armes à feu" in a query and "armes à feu" in the text give adjacent terms.
+    assert analyze("trafic d'armes à feu") == ["trafic", "arme", "feu"]
+
+
+def test_stop_words_are_folded_and_complete():
+    assert {"les", "a", "ou", "ete", "etaient", "comment", "notamment"} <= STOP_WORDS
+    assert all(word == fold(word) for word in STOP_WORDS)
+
+
+def _vocabulary():
+    words = set()
+    for path in [*CORPUS.glob("*.txt"), FIXTURES / "second_report.txt"]:
+        words |= set(re.findall(r"\w+(?:['’]\w+)*", path.read_text("utf-8")))
+    return sorted(words)
+
+
+def test_every_word_and_its_unaccented_form_give_the_same_terms():
+    vocabulary = _vocabulary()
+    assert len(vocabulary) > 2000
+    different = [w for w in vocabulary if analyze(w) != analyze(fold(w)) or analyze(w) != analyze(w.upper())]
+    assert different == []

@@ -1,0 +1,152 @@
+"""Building the index: counts, atomic swaps, rebuilds, bad corpus files."""
+
+import json
+import shutil
+
+import pytest
+
+from indexer.build import CURRENT, MANIFEST, build_index, current_generation
+from indexer.errors import CorpusError, IndexUnavailableError
+from search import Searcher
+from tests.conftest import CORPUS, FIXTURES
+
+SAN_JOSE = CORPUS / "san-jose-2025.txt"
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(SAN_JOSE, folder)
+    return folder
+
+
+def test_build_reports_documents_and_units(corpus, tmp_path):
+    manifest = build_index(corpus, tmp_path / "ix")
+    assert manifest.documents == {"san-jose-2025": {"paragraph": 95, "recommendation": 66}}
+    assert manifest.unit_count == 161
+
+
+def test_several_reports_each_get_their_doc(corpus, tmp_path):
+    shutil.copy(FIXTURES / "second_report.txt", corpus / "beyrouth-2025.txt")
+    manifest = build_index(corpus, tmp_path / "ix")
+    assert manifest.documents["beyrouth-2025"] == {"paragraph": 39, "recommendation": 23}
+    with Searcher(tmp_path / "ix", corpus) as searcher:
+        assert searcher.search("", filters={"doc": "beyrouth-2025"}, limit=100).total == 62
+        with pytest.raises(Exception, match="several reports"):
+            searcher.get("12")
+        assert searcher.get("beyrouth-2025:12a").doc == "beyrouth-2025"
+        assert searcher.search("captagon").hits[0].doc == "beyrouth-2025"
+        assert searcher.search("", filters={"state": "Japon"}).total > 0
+
+
+def test_rebuild_swaps_generations_and_keeps_the_previous_one(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index(corpus, ix)
+    first = current_generation(ix)
+    build_index(corpus, ix)
+    second = current_generation(ix)
+    build_index(corpus, ix)
+    third = current_generation(ix)
+    assert len({first, second, third}) == 3
+    assert sorted(p.name for p in ix.glob("gen-*")) == sorted([second.name, third.name])
+    assert (ix / CURRENT).read_text().strip() == third.name
+
+
+def test_leftovers_of_a_killed_build_are_cleaned(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index(corpus, ix)
+    (ix / ".building-123-456").mkdir()
+    (ix / ".building-123-456" / "MAIN_x.seg").write_bytes(b"half")
+    build_index(corpus, ix)
+    assert not list(ix.glob(".building-*"))
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("vide.txt", b"", "empty file"),
+    ("binaire.txt", b"\x00\x01\x02PK\x03\x04" * 50, "binary file"),
+    ("latin1.txt", "1. Réunion à San José.".encode("latin-1"), "not UTF-8"),
+    ("lettre.txt", "Chère amie,\n\nvoici des nouvelles.\n".encode(), "no numbered paragraph"),
+])
+def test_a_bad_file_is_named_and_leaves_the_index_as_it_was(corpus, tmp_path, name, content, message):
+    ix = tmp_path / "ix"
+    build_index(corpus, ix)
+    before = (ix / CURRENT).read_text()
+    (corpus / name).write_bytes(content)
+    with pytest.raises(CorpusError, match=message) as error:
+        build_index(corpus, ix)
+    assert name in str(error.value)
+    assert (ix / CURRENT).read_text() == before
+    assert not list(ix.glob(".building-*"))
+
+
+def test_crlf_and_bom_are_indexed_like_the_original(corpus, tmp_path):
+    windows = tmp_path / "windows"
+    windows.mkdir()
+    text = SAN_JOSE.read_text("utf-8").replace("\n", "\r\n")
+    (windows / "san-jose-2025.txt").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert build_index(windows, tmp_path / "ix").unit_count == 161
+
+
+def test_missing_or_empty_corpus(tmp_path):
+    with pytest.raises(CorpusError, match="corpus folder not found"):
+        build_index(tmp_path / "nowhere", tmp_path / "ix")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CorpusError, match="no .txt report"):
+        build_index(tmp_path / "empty", tmp_path / "ix")
+
+
+def test_index_path_that_is_a_file(corpus, tmp_path):
+    (tmp_path / "file").write_text("not an index")
+    with pytest.raises(IndexUnavailableError, match="is a file"):
+        build_index(corpus, tmp_path / "file")
+    with pytest.raises(IndexUnavailableError, match="is a file"):
+        Searcher(tmp_path / "file", corpus)
+
+
+def test_searcher_builds_a_missing_index_once(corpus, tmp_path):
+    with Searcher(tmp_path / "ix", corpus) as searcher:
+        assert searcher.built
+    with Searcher(tmp_path / "ix", corpus) as searcher:
+        assert not searcher.built
+        assert searcher.search("", limit=1).total == 161
+
+
+def test_searcher_rebuilds_when_the_corpus_changes(corpus, tmp_path):
+    Searcher(tmp_path / "ix", corpus).close()
+    text = SAN_JOSE.read_text("utf-8").replace("INTERPOL", "INTERPOLE")
+    (corpus / "san-jose-2025.txt").write_text(text, "utf-8")
+    with Searcher(tmp_path / "ix", corpus) as searcher:
+        assert searcher.built
+        assert searcher.search("interpole").total == 1
+
+
+def test_searcher_rebuilds_an_index_of_an_older_schema(corpus, tmp_path):
+    build_index(corpus, tmp_path / "ix")
+    manifest_path = current_generation(tmp_path / "ix") / MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    manifest_path.write_text(json.dumps({**manifest, "schema_version": 0}))
+    with Searcher(tmp_path / "ix", corpus) as searcher:
+        assert searcher.built
+
+
+def test_searcher_without_index_or_corpus(tmp_path):
+    with pytest.raises(IndexUnavailableError, match="no index in .* run `congres index"):
+        Searcher(tmp_path / "ix", tmp_path / "no-corpus")
+
+
+def test_a_damaged_index_says_how_to_rebuild(index_copy, tmp_path):
+    generation = current_generation(index_copy)
+    for segment_file in generation.glob("*.seg"):
+        segment_file.write_bytes(b"\x00garbage" * 10)
+    with pytest.raises(IndexUnavailableError, match="damaged.*`congres index`"):
+        Searcher(index_copy, tmp_path / "no-corpus")
+
+
+def test_a_searcher_follows_a_rebuild(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    with Searcher(ix, corpus) as searcher:
+        assert searcher.search("captagon").total == 0
+        shutil.copy(FIXTURES / "second_report.txt", corpus / "beyrouth-2025.txt")
+        build_index(corpus, ix)
+        assert searcher.search("captagon").total > 0

@@ -1,0 +1,161 @@
+"""The `congres` command, through click's CliRunner and once as a real process."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from search.cli import cli
+from tests.conftest import CORPUS
+
+
+@pytest.fixture
+def run(index_dir):
+    """Run `congres ARGS` against the session's index; returns (exit code, stdout, stderr)."""
+    def invoke(*args, index=index_dir):
+        result = CliRunner().invoke(cli, [*args], env={"CONGRES_INDEX": str(index), "CONGRES_CORPUS": str(CORPUS)})
+        return result.exit_code, result.stdout, result.stderr
+    return invoke
+
+
+def test_search_prints_ranked_highlighted_results_and_facets(run):
+    code, out, err = run("search", "traite des personnes", "--state", "Brésil")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "32 results for « traite des personnes » · state: Brésil · page 1 of 4"
+    assert lines[2].startswith("  1. §37 h)  Point 3 – ")
+    assert "victimes de la **traite** des **personnes** d'être poursuivies" in lines[3]
+    assert "  state  Brésil* (32)" in out
+    assert "Facets (units per value, * = selected)" in out
+    assert "\x1b[" not in out  # no colour when not on a terminal
+
+
+def test_search_json_is_the_api_object(run, searcher):
+    code, out, _ = run("search", "criminalité", "--json", "--limit", "3", "--state", "BRA", "--agenda", "5")
+    assert code == 0
+    data = json.loads(out)
+    expected = searcher.search("criminalité", filters={"state": ["BRA"], "agenda": ["5"]}, limit=3).to_dict()
+    assert data == expected
+    assert data["filters"]["state"] == ["Brésil"]
+    assert [h["id"] for h in data["hits"]] == ["64", "56", "66c"]
+    assert data["hits"][0]["snippet"].count("<mark>criminalité</mark>") == 2
+
+
+def test_acceptance_honduras_browse(run):
+    code, out, _ = run("search", "", "--state", "Honduras", "--limit", "200", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["total"] == 48
+    assert [h["id"] for h in data["hits"]][:3] == ["7", "8", "9"]
+    assert [h["id"] for h in data["hits"]][-3:] == ["76f", "76g", "76h"]
+    assert {h["agenda"].split(" – ")[0] for h in data["hits"]} == {"Thème principal", "Point 6"}
+
+
+def test_acceptance_accents_do_not_change_results(run):
+    without = json.loads(run("search", "criminalite", "--json")[1])
+    with_accents = json.loads(run("search", "criminalité", "--json")[1])
+    assert [h["id"] for h in without["hits"]] == [h["id"] for h in with_accents["hits"]]
+    assert without["total"] == with_accents["total"] == 50
+
+
+def test_pages(run):
+    first = json.loads(run("search", "justice", "--json", "--limit", "5")[1])
+    second = json.loads(run("search", "justice", "--json", "--limit", "5", "--page", "2")[1])
+    assert second["offset"] == 5
+    assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+    code, out, _ = run("search", "justice", "--page", "999")
+    assert code == 0 and "no results on this page" in out
+
+
+def test_show_prints_one_unit_with_metadata(run):
+    code, out, _ = run("show", "37f")
+    assert code == 0
+    assert out.splitlines()[0] == "§37 f) · san-jose-2025 · recommandation"
+    assert "observers:     Émirats arabes unis" in out
+    assert "themes:        traite des personnes, cybercriminalité, enfants et jeunes" in out
+    assert out.rstrip().endswith("l'exploitation sexuelle d'enfants ;")
+    data = json.loads(run("show", "91", "--json")[1])
+    assert data["text"].endswith("Rapporteur : Rodrigo Bertoglio Cardoso (Brésil)")
+
+
+def test_facets_lists_values_with_counts(run):
+    code, out, _ = run("facets", "agenda")
+    assert code == 0
+    assert out.splitlines()[0] == "agenda (8 values)"
+    assert any(line.split()[-1] == "30" and "Thème principal" in line for line in out.splitlines())
+    data = json.loads(run("facets", "state", "--json")[1])
+    assert {"value": "Viet Nam", "count": 30, "selected": False, "observer": True} in data["state"]
+    assert list(json.loads(run("facets", "--json")[1])) == ["agenda", "state", "theme", "org", "doc"]
+
+
+def test_index_command_reports_what_it_indexed(tmp_path):
+    result = CliRunner().invoke(cli, ["index", "--corpus", str(CORPUS), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 0
+    assert "Indexed 1 report" in result.stdout and "161 units" in result.stdout
+    assert "san-jose-2025: 95 paragraphs, 66 recommendations" in result.stdout
+
+
+def test_first_search_builds_the_index(tmp_path):
+    result = CliRunner().invoke(cli, ["search", "extradition", "--index", str(tmp_path / "new")],
+                                env={"CONGRES_CORPUS": str(CORPUS)})
+    assert result.exit_code == 0
+    assert "Built the index" in result.stderr
+    assert result.stdout.startswith("4 results for « extradition »")
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["search", "x", "--state", "Bresill"], 2, "Error: unknown state 'Bresill' — did you mean Brésil?"),
+    (["search", "x", "--theme", "cyber"], 0, None),
+    (["search", "x", "--agenda", "9"], 2, "Error: unknown agenda '9'"),
+    (["search", "x", "--limit", "-1"], 2, "Invalid value for '--limit'"),
+    (["search", "x", "--limit", "abc"], 2, "Invalid value for '--limit'"),
+    (["search", "x", "--page", "0"], 2, "Invalid value for '--page'"),
+    (["search", "x", "--colour"], 2, "No such option '--colour'"),
+    (["show", "999"], 1, "Error: no unit '999' in the index"),
+    (["show", "hello"], 1, "Error: 'hello' is not a unit id"),
+    (["facets", "country"], 2, "'country' is not one of 'agenda', 'state', 'theme', 'org', 'doc'"),
+    (["frobnicate"], 2, "No such command 'frobnicate'"),
+])
+def test_errors_are_one_line_with_an_exit_code(run, args, code, message):
+    exit_code, out, err = run(*args)
+    assert exit_code == code
+    if message:
+        assert "Traceback" not in err
+        assert message in err.strip().splitlines()[-1]
+
+
+def test_index_that_is_a_file(tmp_path, run):
+    (tmp_path / "file").write_text("x")
+    code, _, err = run("search", "crime", index=tmp_path / "file")
+    assert code == 1
+    assert err.strip() == f"Error: {tmp_path / 'file'} is a file, not an index folder — pass another --index"
+
+
+def test_bad_corpus_file_is_named(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "san-jose-2025.txt", corpus)
+    (corpus / "image.txt").write_bytes(b"\x89PNG\x00\x00")
+    result = CliRunner().invoke(cli, ["index", "--corpus", str(corpus), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {corpus / 'image.txt'}: binary file, not a text report"
+    assert not (tmp_path / "ix" / "CURRENT").exists()
+
+
+def test_installed_command_runs_as_a_real_process(index_dir, tmp_path):
+    env = {**os.environ, "CONGRES_INDEX": str(index_dir), "CONGRES_CORPUS": str(CORPUS)}
+    congres = shutil.which("congres")
+    command = [congres] if congres else [sys.executable, "-m", "search"]
+    done = subprocess.run([*command, "search", "armes à feu", "--limit", "2"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("6 results for « armes à feu »")
+    assert "§34" in done.stdout and "**armes** à **feu**" in done.stdout
+    help_text = subprocess.run([*command, "--help"], env=env, capture_output=True, text=True, timeout=60)
+    assert help_text.returncode == 0 and "search" in help_text.stdout
+    module = subprocess.run([sys.executable, "-m", "search", "show", "28"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert module.returncode == 0 and module.stdout.startswith("§28 · san-jose-2025")

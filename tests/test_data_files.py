@@ -1,0 +1,70 @@
+"""The knowledge kept as data: states, themes, agenda labels, stop words, stem overrides."""
+
+import pytest
+
+from indexer.agenda import agenda_of
+from indexer.states import GAZETTEER
+from indexer.themes import TAXONOMY
+
+
+def test_gazetteer_covers_the_un_members_and_observer_states():
+    assert len(GAZETTEER.states) == 195
+    assert len({s.iso3 for s in GAZETTEER.states}) == 195
+
+
+@pytest.mark.parametrize("typed, name", [
+    ("bresil", "Brésil"),
+    ("BRA", "Brésil"),
+    ("bra", "Brésil"),
+    ("Pays-Bas", "Pays-Bas (Royaume des)"),
+    ("NLD", "Pays-Bas (Royaume des)"),
+    ("saint-kitts-et-nevis", "Saint-Kitts-et-Nevis"),
+    ("TTO", "Trinité-et-Tobago"),
+    ("viet nam", "Viet Nam"),
+    ("Royaume-Uni", "Royaume-Uni de Grande-Bretagne et d'Irlande du Nord"),
+    ("Türkiye", "Türkiye"),
+    ("emirats arabes unis", "Émirats arabes unis"),
+    ("Atlantide", None),
+])
+def test_gazetteer_lookup(typed, name):
+    assert GAZETTEER.lookup(typed) == name
+
+
+def test_gazetteer_prefers_the_longest_name():
+    assert GAZETTEER.find_all("la Guinée équatoriale, la Papouasie-Nouvelle-Guinée et la Guinée") == [
+        "Guinée équatoriale", "Papouasie-Nouvelle-Guinée", "Guinée",
+    ]
+    assert GAZETTEER.find_all("le Niger et le Nigéria, la Dominique et la République dominicaine") == [
+        "Niger", "Nigéria", "Dominique", "République dominicaine",
+    ]
+
+
+def test_taxonomy_size_and_labels():
+    assert 15 <= len(TAXONOMY.themes) <= 25
+    for label in ("traite des personnes", "cybercriminalité", "armes à feu", "criminalité environnementale",
+                  "corruption", "justice réparatrice", "terrorisme", "drogues", "recouvrement d'avoirs"):
+        assert label in TAXONOMY.labels
+    assert TAXONOMY.lookup("Cybercriminalite") == "cybercriminalité"
+    assert TAXONOMY.lookup("armes") == "armes à feu"
+
+
+def test_theme_rules_are_phrase_matches_on_analysed_text():
+    assert TAXONOMY.themes_of("la traite des êtres humains et la TRAITE DES PERSONNES") == ["traite des personnes"]
+    assert TAXONOMY.themes_of("le traitement des personnes détenues") == ["prisons et réinsertion"]
+    assert TAXONOMY.themes_of("le feu a détruit les armes") == []  # words present, not as a phrase
+
+
+@pytest.mark.parametrize("heading, key, label", [
+    ("4. Mieux travailler ensemble … (point 6 de l'ordre du jour) ; et tirer parti de l'ère numérique (atelier 4)",
+     "6", "Point 6 – Coopération, assistance technique et ère numérique (atelier 4)"),
+    ("1. Examiner les défis (point 9 de l’ordre du jour)", "9", "Point 9 – Examiner les défis"),
+])
+def test_agenda_labels_show_the_point_number(heading, key, label):
+    assert agenda_of(("II. Recommandations", "B. Questions de fond et ateliers", heading)) == (key, label)
+
+
+def test_agenda_main_theme_and_procedural_parts():
+    assert agenda_of(("II. Recommandations", "A. Thème principal du quinzième Congrès : « … »")) == (
+        "theme", "Thème principal")
+    assert agenda_of(("III. Participation et organisation des travaux", "B. Participation")) == (
+        None, "Participation et organisation des travaux")

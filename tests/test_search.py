@@ -1,0 +1,235 @@
+"""The search API on the San José report: ranking, filters, facet counts, browsing, hostile input."""
+
+import re
+
+import pytest
+
+from search import (
+    FACETS, CongresError, InvalidRequestError, Searcher, UnknownFacetValueError, UnknownUnitError,
+)
+from tests.conftest import CORPUS, ids
+
+MAIN_THEME_AND_POINT_6 = (
+    [str(n) for n in range(7, 25)] + [f"24{c}" for c in "abcdefghijkl"]
+    + [str(n) for n in range(67, 77)] + [f"76{c}" for c in "abcdefgh"]
+)
+
+
+@pytest.mark.parametrize("query, top", [
+    ("traite des personnes", ["37h", "24h", "66k"]),
+    ('"armes à feu"', ["34", "24e", "62"]),
+    ("justice réparatrice", ["49r", "44", "15"]),
+    ("blanchiment d'argent", ["66d", "66e"]),
+    ("recouvrement d’avoirs", ["24d", "76a", "17"]),
+    ("assistance juridique gratuite", ["49q"]),
+    ("violence fondée sur le genre", ["37m", "49g", "12"]),
+    ("personnes privées de liberté", ["21", "49m"]),
+    ("INTERPOL", ["60"]),
+    ("cybercriminalite", ["66g", "20"]),
+])
+def test_real_queries_rank_the_right_units_first(searcher, query, top):
+    assert ids(searcher.search(query))[:len(top)] == top
+
+
+def test_units_with_all_words_rank_before_units_with_some(searcher):
+    results = searcher.search("traite des personnes", limit=100)
+    both = [h.id for h in results.hits if re.search(r"\btraite\b", h.text) and "personnes" in h.text]
+    assert ids(results)[:len(both)] == both
+    assert results.total > len(both)  # units with only "personnes" follow
+
+
+def test_trafficking_is_not_treatment(searcher):
+    assert "66l" not in ids(searcher.search('"traite des personnes"', limit=100))  # "traitement des personnes"
+
+
+@pytest.mark.parametrize("with_accents, without", [
+    ("criminalité", "criminalite"),
+    ("États", "etats"),
+    ("réinsertion", "REINSERTION"),
+    ("l'extradition", "extradition"),
+])
+def test_accents_and_case_do_not_change_results(searcher, with_accents, without):
+    a, b = searcher.search(with_accents, limit=200), searcher.search(without, limit=200)
+    assert a.total == b.total > 0
+    assert [(h.id, h.score) for h in a.hits] == [(h.id, h.score) for h in b.hits]
+
+
+def test_hits_carry_metadata_and_a_highlighted_snippet(searcher):
+    hit = searcher.search("criminalite", filters={"agenda": ["5"]}).hits[0]
+    assert hit.doc == "san-jose-2025"
+    assert hit.agenda.startswith("Point 5 – ")
+    assert "<mark>criminalité</mark>" in hit.snippet()  # the accented word, whole
+    assert "Brésil" in hit.states and "France" in hit.states
+    assert hit.score > 0
+
+
+def test_snippet_marks_the_noun_not_the_elided_article(searcher):
+    hit = searcher.search("environnement", filters={"state": "France"}).hits[0]
+    assert "l'<mark>environnement</mark>" in hit.snippet()
+
+
+def test_browse_with_a_filter_lists_units_in_document_order(searcher):
+    results = searcher.search("", filters={"state": ["Honduras"]}, limit=200)
+    assert results.total == 48
+    assert ids(results) == MAIN_THEME_AND_POINT_6
+    assert all(h.score is None for h in results.hits)
+
+
+def test_browse_everything(searcher):
+    results = searcher.search("", limit=5)
+    assert results.total == 161
+    assert ids(results) == ["1", "2", "3", "4", "5"]
+
+
+@pytest.mark.parametrize("typed", ["Honduras", "honduras", "HND", "hnd"])
+def test_state_input_is_case_accent_and_code_insensitive(searcher, typed):
+    assert searcher.search("", filters={"state": typed}, limit=200).total == 48
+
+
+@pytest.mark.parametrize("typed, canonical", [("bresil", "Brésil"), ("BRA", "Brésil"), ("pays-bas", "Pays-Bas (Royaume des)")])
+def test_filters_report_the_canonical_value(searcher, typed, canonical):
+    assert searcher.search("", filters={"state": [typed]}).filters == {"state": [canonical]}
+
+
+def test_several_values_of_one_facet_are_alternatives(searcher):
+    france = searcher.search("", filters={"state": ["France"]}, limit=200).total
+    viet_nam = searcher.search("", filters={"state": ["Viet Nam"]}, limit=200).total
+    both = searcher.search("", filters={"state": ["France", "Viet Nam"]}, limit=200).total
+    assert (france, viet_nam, both) == (29, 30, 59)  # point 5: 50–66, 66a–l
+
+
+def test_different_facets_combine(searcher):
+    results = searcher.search("", filters={"state": ["Brésil"], "agenda": ["5"], "theme": ["cybercriminalité"]})
+    assert ids(results) == ["57", "63", "66g", "66h"]
+
+
+def test_facet_counts_are_disjunctive(searcher):
+    results = searcher.search("", filters={"state": ["France"]})
+    states = {row.value: row for row in results.facets["state"]}
+    # The state facet ignores its own filter: other states stay visible with their counts.
+    assert states["France"].selected and states["France"].count == 29
+    assert states["Honduras"].count == 48 and not states["Honduras"].selected
+    # Other facets are counted within the selection.
+    assert [(row.value[:7], row.count) for row in results.facets["agenda"]] == [("Point 5", 29)]
+
+
+def test_facet_counts_follow_the_query(searcher):
+    results = searcher.search("armes à feu")
+    agenda = {row.value.split(" – ")[0]: row.count for row in results.facets["agenda"]}
+    assert agenda == {"Point 3": 2, "Point 5": 2, "Thème principal": 2}
+    themes = {row.value: row.count for row in results.facets["theme"]}
+    assert themes["armes à feu"] == 6
+    assert list(results.facets) == list(FACETS)
+
+
+def test_observers_are_flagged(searcher):
+    rows = {row.value: row for row in searcher.facet_values("state")}
+    assert rows["Viet Nam"].observer and rows["Émirats arabes unis"].observer
+    assert not rows["Brésil"].observer
+    assert rows["Viet Nam"].to_dict() == {"value": "Viet Nam", "count": 30, "selected": False, "observer": True}
+
+
+def test_agenda_shortcuts(searcher):
+    for typed in ("5", "point 5", "Point 5"):
+        assert searcher.search("", filters={"agenda": typed}).filters["agenda"][0].startswith("Point 5 – ")
+    assert searcher.search("", filters={"agenda": "theme"}).filters == {"agenda": ["Thème principal"]}
+    assert searcher.search("", filters={"agenda": "introduction"}, limit=50).total == 6
+
+
+def test_unknown_facet_value_suggests(searcher):
+    with pytest.raises(UnknownFacetValueError, match="did you mean Brésil"):
+        searcher.search("", filters={"state": ["Bresill"]})
+    with pytest.raises(UnknownFacetValueError, match="did you mean cybercriminalité"):
+        searcher.search("", filters={"theme": ["cybercriminalte"]})
+
+
+def test_a_real_state_that_did_not_speak_gives_zero_results(searcher):
+    results = searcher.search("", filters={"state": ["Japon"]})
+    assert results.total == 0
+    assert [r.to_dict() for r in results.facets["state"] if r.selected] == [
+        {"value": "Japon", "count": 0, "selected": True}]
+
+
+def test_query_syntax(searcher):
+    assert ids(searcher.search('"armes à feu" -violence')) == ["62", "37n", "53"]
+    assert searcher.search("armes OR drogues", limit=50).total == 7
+    assert set(ids(searcher.search("féminicide OR féminicides"))) == {"23", "65"}
+    assert ids(searcher.search("extradition state:France")) == ["54"]
+    assert searcher.search("extradition -state:France").total == 3
+    assert searcher.search("cyber*").total == 7
+    assert "<mark>cybercriminalité</mark>" in searcher.search("cyber*").hits[0].snippet()
+
+
+def test_exclusion_only_browses_the_rest(searcher):
+    assert searcher.search("-criminalité", limit=200).total == 161 - searcher.search("criminalité").total
+
+
+def test_pagination(searcher):
+    first, second = searcher.search("justice", limit=5), searcher.search("justice", limit=5, offset=5)
+    assert first.total == second.total > 10
+    assert not set(ids(first)) & set(ids(second))
+    assert ids(searcher.search("justice", limit=10)) == ids(first) + ids(second)
+
+
+@pytest.mark.parametrize("query", [
+    '"', '"traite des', "((", ")", "(armes", "armes)", "OR", "AND", "NOT", "- -", "*", "?", ":", "state:",
+    "theme:", "-state:", "OR OR armes", "armes OR", "NOT NOT armes", "\x00", "\u202e\u05e9\u05dc\u05d5\u05dd",
+    "🚀 crime", "a" * 10_000, "la des les", "E/CN.15/2007/6", "A/CONF.241/RPM.2/L.1", "\ud800", "c'", "’",
+    "field:value", "*:*", "[a TO b]", "armes^5", "~2", "\\", "%s %d {}",
+])
+def test_hostile_queries_never_raise(searcher, query):
+    results = searcher.search(query)
+    assert results.total >= 0
+    assert results.to_dict()["query"] == query
+
+
+def test_unbalanced_quotes_and_brackets_are_searched_as_words(searcher):
+    assert ids(searcher.search('"armes à feu')) == ids(searcher.search("armes à feu"))
+    assert ids(searcher.search("(armes feu")) == ids(searcher.search("armes feu"))
+
+
+def test_stop_words_only_browses_with_a_notice(searcher):
+    results = searcher.search("les des")
+    assert results.total == 161
+    assert results.notices and "'les', 'des'" in results.notices[0]
+
+
+@pytest.mark.parametrize("kwargs", [{"limit": -1}, {"limit": 10**6}, {"offset": -3}, {"limit": "10"},
+                                    {"filters": {"country": ["Brésil"]}}, {"filters": ["Brésil"]}])
+def test_bad_arguments_raise_the_projects_error(searcher, kwargs):
+    with pytest.raises(InvalidRequestError):
+        searcher.search("crime", **kwargs)
+
+
+@pytest.mark.parametrize("typed", ["37f", "37 f)", "§37 f)", "37F", "san-jose-2025:37f"])
+def test_get_one_unit(searcher, typed):
+    hit = searcher.get(typed)
+    assert (hit.id, hit.citation, hit.kind) == ("37f", "§37 f)", "recommendation")
+    assert hit.text.startswith("Combattre et prévenir les actes d'abus sexuels")
+
+
+@pytest.mark.parametrize("typed", ["999", "37z", "hello", "", "other-doc:37f"])
+def test_get_unknown_unit(searcher, typed):
+    with pytest.raises(UnknownUnitError):
+        searcher.get(typed)
+
+
+def test_to_dict_shape(searcher):
+    data = searcher.search("armes à feu", filters={"state": ["Brésil"]}, limit=2).to_dict()
+    assert {"query", "total", "hits", "facets"} <= set(data)
+    assert set(data["hits"][0]) >= {"id", "doc", "kind", "paragraph", "letter", "agenda", "states", "themes",
+                                   "score", "snippet", "text"}
+    assert set(data["facets"]) >= {"agenda", "state", "theme"}
+    assert set(data["facets"]["state"][0]) >= {"value", "count", "selected"}
+
+
+def test_errors_share_one_base_class():
+    assert issubclass(UnknownFacetValueError, CongresError) and issubclass(InvalidRequestError, CongresError)
+
+
+def test_one_searcher_serves_many_queries_without_reopening(index_dir):
+    with Searcher(index_dir, CORPUS) as searcher:
+        opened = searcher._searcher
+        for query in ("crime", "justice", "armes"):
+            searcher.search(query)
+        assert searcher._searcher is opened
