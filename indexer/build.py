@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -67,13 +68,16 @@ def load_units(corpus_dir: Path) -> list[Unit]:
     return units
 
 
-def build_index(corpus_dir: Path, index_dir: Path) -> Manifest:
-    """Index the corpus into ``index_dir``; the previous index answers until the swap."""
+def build_index(corpus_dir: Path, index_dir: Path, on_wait=None) -> Manifest:
+    """Index the corpus into ``index_dir``; the previous index answers until the swap.
+
+    ``on_wait`` is called once if another build holds the folder (this one then waits for it).
+    """
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     corpus_fingerprint = fingerprint(corpus_dir)
     units = load_units(corpus_dir)  # every file is checked before the index is touched
     _ensure_writable(index_dir)
-    with build_lock(index_dir):
+    with build_lock(index_dir, on_wait):
         _remove_leftovers(index_dir)
         building = index_dir / f"{_BUILDING}{os.getpid()}-{time.time_ns()}"
         building.mkdir()
@@ -111,14 +115,29 @@ def read_manifest(generation: Path) -> Manifest | None:
         return None
 
 
+def is_index_folder(folder: Path) -> bool:
+    """True for a folder this project may build in: new, empty, or holding an index."""
+    if not folder.exists():
+        return True
+    if not folder.is_dir():
+        return False
+    ours = (CURRENT, _LOCK, "gen-", _BUILDING)
+    return all(p.name.startswith(ours) or p.name.startswith(".") for p in folder.iterdir())
+
+
 @contextmanager
-def build_lock(index_dir: Path):
+def build_lock(index_dir: Path, on_wait=None):
     """Serialise builds: a second ``congres index`` waits for the first to finish."""
     if fcntl is None:  # pragma: no cover
         yield
         return
     with open(index_dir / _LOCK, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait()
+            fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -129,11 +148,15 @@ def _ensure_writable(index_dir: Path) -> None:
     if index_dir.exists() and not index_dir.is_dir():
         raise IndexUnavailableError(f"{index_dir} is a file, not an index folder — pass another --index")
     try:
+        if not is_index_folder(index_dir):
+            raise IndexUnavailableError(
+                f"{index_dir} holds other files and is not an index — pass a new or empty folder to --index")
         index_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=index_dir):  # the real test: root ignores permission bits
+            pass
     except OSError as error:
-        raise IndexUnavailableError(f"cannot create the index folder {index_dir} ({error.strerror})") from None
-    if not os.access(index_dir, os.W_OK | os.X_OK):
-        raise IndexUnavailableError(f"cannot build in {index_dir}: the folder is read-only — pass another --index")
+        raise IndexUnavailableError(
+            f"cannot build in {index_dir}: {error.strerror.lower()} — pass another --index") from None
 
 
 def _write_whoosh(folder: Path, units: list[Unit]) -> None:

@@ -69,6 +69,8 @@ def _color() -> bool:
 
 def _open(index_dir: Path | None, corpus_dir: Path | None) -> Searcher:
     searcher = Searcher(index_dir, corpus_dir)
+    for warning in searcher.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if searcher.built:
         units = sum(sum(kinds.values()) for kinds in searcher.documents.values())
         click.echo(f"Built the index in {searcher.index_dir} from {searcher.corpus_dir} ({units} units).", err=True)
@@ -94,7 +96,8 @@ def cli():
 def index_command(corpus_dir, index_dir):
     """Build the index from a folder of reports (swapped in when complete)."""
     corpus_dir, index_dir = corpus_dir or default_corpus_dir(), index_dir or default_index_dir()
-    manifest = build_index(corpus_dir, index_dir)
+    manifest = build_index(corpus_dir, index_dir,
+                           on_wait=lambda: click.echo("Waiting for another build of this index to finish…", err=True))
     reports = len(manifest.documents)
     click.echo(f"Indexed {reports} report{'s' if reports != 1 else ''} from {corpus_dir} into {index_dir}: "
                f"{manifest.unit_count} units.")

@@ -25,6 +25,10 @@ from indexer.analysis import analyze, fold, stem
 TEXT_FIELD = "text"
 PROXIMITY_SLOP = 3     # words of the query this close together in a unit…
 PROXIMITY_BOOST = 2.0  # …add this much weight to its score
+#: Beyond these, words are dropped (with a notice) and brackets ignored: Whoosh
+#: nests one matcher per term and would exhaust the stack on a pasted page.
+MAX_TERMS = 64
+MAX_DEPTH = 16
 
 #: What users may type before ":" → the facet it filters.
 FIELD_NAMES = {
@@ -58,6 +62,7 @@ class ParsedQuery:
     terms: set[str] = field(default_factory=set)        # analysed terms to highlight
     prefixes: set[str] = field(default_factory=set)     # prefixes to highlight
     ignored: list[str] = field(default_factory=list)    # words that carry no meaning (stop words)
+    truncated: bool = False                              # words beyond MAX_TERMS were dropped
 
     @property
     def browse(self) -> bool:
@@ -75,13 +80,14 @@ def parse_query(text: str) -> ParsedQuery:
     if strict is not None and excluded is not None:
         strict = wq.And([strict, wq.Not(excluded)])
     scoring = loose
-    words = [t for node in positives if isinstance(node, _Word) and not node.text.endswith("*") for t in analyze(node.text)]
+    words = [t for node in positives if isinstance(node, _Word) and not node.text.endswith("*")
+             for t in analyze(node.text)][:MAX_TERMS]
     if len(words) > 1:  # "justice réparatrice" as written beats "justice … réparation"
         scoring = wq.Or([loose, wq.Phrase(TEXT_FIELD, words, slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)])
     return ParsedQuery(
         text=text, strict=strict, loose=loose, scoring=scoring, excluded=excluded,
         filters=parser.filters, excluded_filters=parser.excluded_filters,
-        terms=parser.terms, prefixes=parser.prefixes, ignored=parser.ignored,
+        terms=parser.terms, prefixes=parser.prefixes, ignored=parser.ignored, truncated=parser.budget < 0,
     )
 
 
@@ -133,20 +139,23 @@ class _Parser:
         self.terms: set[str] = set()
         self.prefixes: set[str] = set()
         self.ignored: list[str] = []
+        self.budget = MAX_TERMS  # terms still allowed; negative once some were dropped
         self._negated = 0
 
     def _drop_unbalanced_brackets(self) -> None:
-        stack, unmatched = [], set()
+        """Unmatched brackets, brackets nested too deep and stray quotes are not syntax."""
+        stack, dropped, pairs = [], set(), []
         for i, (kind, _) in enumerate(self.tokens):
             if kind == "open":
                 stack.append(i)
             elif kind == "close":
                 if stack:
-                    stack.pop()
+                    pairs.append((stack.pop(), i, len(stack)))
                 else:
-                    unmatched.add(i)
-        unmatched.update(stack)
-        self.tokens = [t for i, t in enumerate(self.tokens) if i not in unmatched and t[0] != "quote"]
+                    dropped.add(i)
+        dropped.update(stack)
+        dropped.update(i for pair in pairs if pair[2] >= MAX_DEPTH for i in pair[:2])
+        self.tokens = [t for i, t in enumerate(self.tokens) if i not in dropped and t[0] != "quote"]
 
     def parse(self):
         return self._alternatives(closing=False)
@@ -248,6 +257,7 @@ class _Parser:
             if not terms:
                 folded = fold(base.lower()).strip("'’")
                 terms = [stem(folded)] if folded.isalnum() else []
+            terms = self._spend(terms)
             if not terms:
                 return None
             prefix = terms[-1]
@@ -258,11 +268,19 @@ class _Parser:
             return _combine(wq.And, [*head, wq.Prefix(TEXT_FIELD, prefix, constantscore=False)])
         return self._terms_query(word, record=True)
 
+    def _spend(self, terms: list[str]) -> list[str]:
+        allowed = terms[:max(self.budget, 0)]
+        self.budget -= len(terms)
+        return allowed
+
     def _terms_query(self, text: str, record: bool):
         terms = analyze(text)
         if not terms:
             if text.strip() and any(ch.isalnum() for ch in text):
                 self.ignored.append(text)
+            return None
+        terms = self._spend(terms)
+        if not terms:
             return None
         if record and not self._negated:
             self.terms.update(terms)

@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
-from indexer.build import build_index, current_generation, read_manifest
+from indexer.build import build_index, current_generation, is_index_folder, read_manifest
 from indexer.corpus import fingerprint
 from indexer.errors import CorpusError, IndexUnavailableError, InvalidRequestError, UnknownUnitError
 from indexer.model import Unit
 from indexer.schema import SCHEMA_VERSION
 from search.facets import FACETS, FacetCount, FacetTable, split_values
 from search.locations import default_corpus_dir, default_index_dir
-from search.query import ParsedQuery, parse_query
+from search.query import MAX_TERMS, ParsedQuery, parse_query
 from search.results import Hit, SearchResults
 from search.snippets import make_snippet
 
@@ -37,16 +37,21 @@ class Searcher:
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self.corpus_dir = Path(corpus_dir) if corpus_dir else default_corpus_dir()
         self.built = False  # True when opening had to (re)build the index
+        self.warnings: list[str] = []  # e.g. an out-of-date index that could not be rebuilt
         if self.index_dir.exists() and not self.index_dir.is_dir():
             raise IndexUnavailableError(f"{self.index_dir} is a file, not an index folder — pass another --index")
         generation = current_generation(self.index_dir)
+        if generation is None and not is_index_folder(self.index_dir):
+            raise IndexUnavailableError(f"{self.index_dir} is not an index folder — pass another --index")
         if auto_build and self._needs_build(generation):
-            build_index(self.corpus_dir, self.index_dir)
-            self.built = True
-            generation = current_generation(self.index_dir)
-        if generation is None:
-            raise IndexUnavailableError(f"no index in {self.index_dir} — run `congres index --corpus DIR`")
-        self._open(generation)
+            try:
+                build_index(self.corpus_dir, self.index_dir)
+                self.built = True
+            except IndexUnavailableError as error:  # e.g. a read-only index: search what is there
+                if generation is None:
+                    raise
+                self.warnings.append(f"the index is out of date and was not rebuilt: {error}")
+        self._open_current()
 
     # --- public API -----------------------------------------------------------
 
@@ -55,7 +60,8 @@ class Searcher:
         """Ranked, faceted, highlighted units; an empty query lists the filtered units in document order."""
         limit, offset = _checked_int("limit", limit, 0, MAX_LIMIT), _checked_int("offset", offset, 0, None)
         self._reopen_if_rebuilt()
-        parsed = parse_query(query if isinstance(query, str) else str(query))
+        query = _valid_text(query)
+        parsed = parse_query(query)
         selected = self._resolve(filters or {}, parsed.filters)
         matched = self._matching(parsed) - self._units_with_any(self._resolve({}, parsed.excluded_filters))
         allowed = {facet: self._facets.units_with(facet, values) for facet, values in selected.items()}
@@ -76,7 +82,8 @@ class Searcher:
     def get(self, unit_id: str) -> Hit:
         """One unit in full: ``"28"``, ``"37f"``, ``"37 f)"``, ``"§37 f)"`` or ``"doc:37f"``."""
         self._reopen_if_rebuilt()
-        match = _UNIT_ID.match(str(unit_id).strip())
+        unit_id = _valid_text(unit_id)
+        match = _UNIT_ID.match(unit_id.strip())
         if not match:
             raise UnknownUnitError(f"'{unit_id}' is not a unit id — ids look like 28 or 37f")
         key = f"{match['paragraph']}{(match['letter'] or '').lower()}"
@@ -125,11 +132,28 @@ class Searcher:
         except CorpusError:
             return False
 
+    def _open_current(self) -> None:
+        """Open the generation CURRENT names; if a rebuild swapped it meanwhile, the new one."""
+        for _ in range(3):
+            generation = current_generation(self.index_dir)
+            if generation is None:
+                raise IndexUnavailableError(f"no index in {self.index_dir} — run `congres index --corpus DIR`")
+            try:
+                self._open(generation)
+                return
+            except IndexUnavailableError:
+                if current_generation(self.index_dir) == generation:
+                    raise
+        self._open(current_generation(self.index_dir))
+
     def _open(self, generation: Path) -> None:
         try:
-            ix = whoosh_index.open_dir(str(generation))
+            # Without mmap, closing releases every file: a rebuilt-away generation can be deleted.
+            ix = FileStorage(str(generation), supports_mmap=False, readonly=True).open_index()
             searcher = ix.searcher()
             self._facets = FacetTable(searcher.reader())
+        except PermissionError:
+            raise IndexUnavailableError(f"cannot read the index in {self.index_dir}: permission denied") from None
         except Exception as error:  # whoosh raises many types for damaged files
             raise IndexUnavailableError(
                 f"the index in {self.index_dir} is damaged ({type(error).__name__}) — rebuild it with `congres index`"
@@ -143,7 +167,7 @@ class Searcher:
         generation = current_generation(self.index_dir)
         if generation is not None and generation != self._generation:
             old = self._searcher
-            self._open(generation)
+            self._open_current()
             old.close()
 
     # --- searching ----------------------------------------------------------------
@@ -157,8 +181,10 @@ class Searcher:
             for facet, values in source.items():
                 if facet not in FACETS:
                     raise InvalidRequestError(f"unknown facet '{facet}' — facets are {', '.join(FACETS)}")
-                for value in [values] if isinstance(values, str) else list(values or []):
-                    canonical = self._facets.resolve(facet, value)
+                if not isinstance(values, (str, list, tuple, set)):
+                    raise InvalidRequestError(f"filter values for '{facet}' must be a string or a list of strings")
+                for value in [values] if isinstance(values, str) else values:
+                    canonical = self._facets.resolve(facet, _valid_text(value))
                     if canonical not in resolved.setdefault(facet, []):
                         resolved[facet].append(canonical)
         return {facet: values for facet, values in resolved.items() if values}
@@ -208,6 +234,12 @@ class Searcher:
         )
 
 
+def _valid_text(text) -> str:
+    """Text that can be printed: lone surrogates (from undecodable bytes) become U+FFFD."""
+    text = text if isinstance(text, str) else str(text)
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def _checked_int(name: str, value, low: int, high: int | None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidRequestError(f"{name} must be a whole number, not {value!r}")
@@ -218,7 +250,11 @@ def _checked_int(name: str, value, low: int, high: int | None) -> int:
 
 
 def _notices(parsed: ParsedQuery) -> list[str]:
+    notices = []
     if parsed.ignored and parsed.browse:  # nothing left to search for
-        words = ", ".join(f"'{w}'" for w in parsed.ignored)
-        return [f"nothing to search for: {words} too common; listing units in document order"]
-    return []
+        unique = list(dict.fromkeys(parsed.ignored))
+        words = ", ".join(f"'{w}'" for w in unique[:5]) + (", …" if len(unique) > 5 else "")
+        notices.append(f"nothing to search for: {words} too common; listing units in document order")
+    if parsed.truncated:
+        notices.append(f"query too long: only its first {MAX_TERMS} words are searched")
+    return notices

@@ -180,7 +180,13 @@ def test_pagination(searcher):
 def test_hostile_queries_never_raise(searcher, query):
     results = searcher.search(query)
     assert results.total >= 0
-    assert results.to_dict()["query"] == query
+    assert results.to_dict()["query"] == query.replace("\ud800", "\ufffd")  # printable
+
+
+def test_very_long_queries_are_cut_with_a_notice(searcher):
+    results = searcher.search(" ".join(f"mot{i}" for i in range(200)) + " extradition")
+    assert results.notices == ["query too long: only its first 64 words are searched"]
+    assert searcher.search("(" * 500 + "extradition" + ")" * 500).total == 4
 
 
 def test_unbalanced_quotes_and_brackets_are_searched_as_words(searcher):
