@@ -6,7 +6,7 @@ Snowball would leave ``criminalité`` → ``criminal`` but ``criminalite`` →
 ``criminalit``, and a query typed without accents would miss.
 
 >>> analyze("L’Assemblée générale a décidé qu'il fallait lutter contre la criminalité.")
-['assemble', 'general', 'decid', 'fall', 'lutt', 'contr', 'criminalit']
+['assembl', 'general', 'decid', 'fall', 'lutt', 'contr', 'criminalit']
 >>> analyze("criminalite") == analyze("Criminalité") == analyze("CRIMINALITÉS")
 True
 """
@@ -21,8 +21,10 @@ from importlib import resources
 import snowballstemmer
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 
-#: A word, possibly with inner apostrophes (``l'État``, ``aujourd’hui``).
-WORD_PATTERN = r"\w+(?:['’ʼ‘]\w+)*"
+#: A word, possibly with inner apostrophes (``l'État``, ``aujourd’hui``); combining
+#: accents count as letters so that decomposed (NFD) input stays one word.
+_LETTER = r"[\w\u0300-\u036f]"
+WORD_PATTERN = rf"{_LETTER}+(?:['’ʼ‘]{_LETTER}+)*"
 
 #: Elided articles, pronouns and conjunctions removed from the front of a word.
 ELISIONS = ("l", "d", "qu", "n", "s", "j", "c", "m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu")
@@ -64,8 +66,17 @@ _stemmer = snowballstemmer.stemmer("french")  # uses PyStemmer when installed
 
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    """Snowball French stem of an already folded, lower-case word (``data/stem_overrides.tsv`` first)."""
-    return STEM_OVERRIDES.get(word) or _stemmer.stemWord(word)
+    """Snowball French stem of an already folded, lower-case word (``data/stem_overrides.tsv`` first).
+
+    Folding turned "organisée" into "organisee", which Snowball would stem apart from
+    "organisé"; the doubled e of a folded feminine participle is undone first.
+    """
+    override = STEM_OVERRIDES.get(word)
+    if override:
+        return override
+    if word.endswith(("ee", "ees")) and len(word) > 4:
+        word = word[:-2] + word[-1] if word.endswith("ees") else word[:-1]
+    return _stemmer.stemWord(word)
 
 
 class ApostropheFilter(Filter):

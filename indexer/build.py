@@ -115,14 +115,13 @@ def read_manifest(generation: Path) -> Manifest | None:
         return None
 
 
-def is_index_folder(folder: Path) -> bool:
-    """True for a folder this project may build in: new, empty, or holding an index."""
-    if not folder.exists():
-        return True
-    if not folder.is_dir():
-        return False
-    ours = (CURRENT, _LOCK, "gen-", _BUILDING)
-    return all(p.name.startswith(ours) or p.name.startswith(".") for p in folder.iterdir())
+def check_index_folder(folder: Path) -> None:
+    """Refuse a path this project must not write in: a file, or a folder of other files."""
+    if folder.exists() and not folder.is_dir():
+        raise IndexUnavailableError(f"{folder} is a file, not an index folder — pass another --index")
+    ours = (CURRENT, _LOCK, "gen-", _BUILDING, ".")
+    if folder.is_dir() and not all(p.name.startswith(ours) for p in folder.iterdir()):
+        raise IndexUnavailableError(f"{folder} is not an index folder — pass another --index")
 
 
 @contextmanager
@@ -145,12 +144,8 @@ def build_lock(index_dir: Path, on_wait=None):
 
 
 def _ensure_writable(index_dir: Path) -> None:
-    if index_dir.exists() and not index_dir.is_dir():
-        raise IndexUnavailableError(f"{index_dir} is a file, not an index folder — pass another --index")
     try:
-        if not is_index_folder(index_dir):
-            raise IndexUnavailableError(
-                f"{index_dir} holds other files and is not an index — pass a new or empty folder to --index")
+        check_index_folder(index_dir)
         index_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=index_dir):  # the real test: root ignores permission bits
             pass

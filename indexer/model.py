@@ -8,6 +8,11 @@ PARAGRAPH = "paragraph"
 RECOMMENDATION = "recommendation"
 
 
+def citation(paragraph: int, letter: str | None) -> str:
+    """How a reader cites a unit: ``§28`` or ``§37 f)``."""
+    return f"§{paragraph} {letter})" if letter else f"§{paragraph}"
+
+
 @dataclass
 class Unit:
     doc: str                       # report identifier (corpus file name without extension)
@@ -33,8 +38,7 @@ class Unit:
 
     @property
     def citation(self) -> str:
-        """How a reader cites the unit: ``§28`` or ``§37 f)``."""
-        return f"§{self.paragraph} {self.letter})" if self.letter else f"§{self.paragraph}"
+        return citation(self.paragraph, self.letter)
 
     @property
     def section(self) -> str:

@@ -15,6 +15,7 @@ acclamation :") stay in it, one per line.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from indexer.model import Unit
@@ -26,9 +27,11 @@ _LETTER_HEADING = re.compile(r"^([A-Z])\.\s+(\S.*)$")
 _NUMBERED = re.compile(r"^(\d{1,4})\.\s+(\S.*)$")
 _LETTERED = re.compile(r"^([a-z])\)\s+(\S.*)$")
 _LIST_MARK = re.compile(r"^[-–—•]\s*")
-# A sentence is finished when it ends with . ; : ! ? (quotes or brackets may follow).
-_FINISHED = re.compile(r"[.;:!?…]\s*[»”\"’')\]]*\s*$")
-_SUPERSCRIPT = re.compile(r"\^\{(\w+)\}|\^(\w+)")
+# A sentence is finished when it ends with . ; : ! ? (quotes or brackets may follow),
+# or with a closing quotation mark.
+_FINISHED = re.compile(r"(?:[.;:!?…]\s*[»”\"’')\]]*|»)\s*$")
+_FOOTNOTE = re.compile(r"\^\{?\d+\}?")  # "féminicides.^{2}": a footnote call, dropped
+_SUPERSCRIPT = re.compile(r"\^\{(\w+)\}|\^(\w+)")  # "1^{re}", "3^e": ordinals, kept as "1re", "3e"
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)")
 _LABEL_LINE = re.compile(r"\S\s:\s")  # "Président : …", with a plain or non-breaking space
 
@@ -37,8 +40,10 @@ MAX_HEADING_WORDS = 12
 
 
 def clean_text(text: str) -> str:
-    """Undo what the export added (BOM, CR, ``1^{re}``, ``[A/…](#)`` links); typography stays as printed."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    """Undo what the export added (BOM, CR, decomposed accents, ``1^{re}``, footnote calls,
+    ``[A/…](#)`` links); typography stays as printed."""
+    text = unicodedata.normalize("NFC", text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
+    text = _FOOTNOTE.sub("", text)
     text = _SUPERSCRIPT.sub(lambda m: m.group(1) or m.group(2), text)
     return _MARKDOWN_LINK.sub(r"\1", text)
 

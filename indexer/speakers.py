@@ -21,11 +21,12 @@ from indexer.states import GAZETTEER
 
 log = logging.getLogger(__name__)
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ«])")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ«])")
 _SPOKEN_BY = re.compile(r"\bd[ée]clarations?\b.*?\bfaites?\s+par\s+(?P<who>.+)$", re.I | re.S)
 _MADE_STATEMENT = re.compile(
     r"^(?P<who>.+?)\s+(?:a|ont)\s+(?:\w+\s+)?fait\s+(?:une|des)\s+d[ée]clarations?\b", re.I | re.S
 )
+_REPRESENTED = re.compile(r"\b(?:étaient|était|sont|est)\s+représenté(?:e|s|es)?\b", re.I)
 _CLAUSE_SEPARATOR = re.compile(r",?\s+(?:et|ainsi que)\s+par\s+|\s*;\s*par\s+", re.I)
 # List items are separated by commas, and the last by "et" before a capital
 # ("Trinité-et-Tobago et Uruguay"; not "… de droit et de technologie").
@@ -60,7 +61,7 @@ class Speakers:
 def read_speakers(text: str) -> Speakers:
     """Speakers named in the statement sentences of one paragraph (none if it has no such sentence)."""
     speakers = Speakers()
-    for sentence in _SENTENCE_END.split(text):
+    for sentence in SENTENCE_END.split(text):
         who = _speaker_phrase(sentence)
         if who:
             for clause in _CLAUSE_SEPARATOR.split(who):
@@ -82,10 +83,23 @@ def assign_speakers(units: list[Unit]) -> None:
             unit.organisations = list(speakers.organisations)
 
 
+def names_speakers_or_participants(sentence: str) -> bool:
+    """True for sentences that only list who spoke or attended (their names are not topics)."""
+    return _speaker_phrase(sentence) is not None or bool(_REPRESENTED.search(sentence))
+
+
 def _speaker_phrase(sentence: str) -> str | None:
     sentence = sentence.strip().rstrip(".").strip()
-    match = _SPOKEN_BY.search(sentence) or _MADE_STATEMENT.search(sentence)
-    return match.group("who").strip(" ,") if match else None
+    match = _SPOKEN_BY.search(sentence)
+    if match:
+        return match.group("who").strip(" ,")
+    match = _MADE_STATEMENT.search(sentence)
+    if not match:
+        return None
+    who, rest = match.group("who"), sentence[match.end():]
+    if ":" in rest:  # "Les représentants des pays suivants ont fait des déclarations : A, B et C"
+        who = f"{who} : {rest.split(':', 1)[1]}"
+    return who.strip(" ,")
 
 
 def _read_clause(clause: str) -> Speakers:

@@ -65,10 +65,6 @@ class Gazetteer:
                 names.append(name)
         return names
 
-    def spans(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, UN name) of each state mention in ``normalize(text)``."""
-        return [(m.start(), m.end(), self._by_key[m.group(0)]) for m in self._pattern.finditer(normalize(text))]
-
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.states]

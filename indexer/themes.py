@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from indexer.analysis import analyze, normalize
+from indexer.speakers import SENTENCE_END, names_speakers_or_participants
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Taxonomy:
 
     def themes_of(self, text: str) -> list[str]:
         """Labels of the themes whose triggers occur in ``text``, in taxonomy order."""
-        terms = analyze(text)
+        terms = analyze(thematic_text(text))
         return [theme.label for theme in self.themes if any(_contains(terms, t) for t in theme.triggers)]
 
     def lookup(self, text: str) -> str | None:
@@ -48,6 +49,17 @@ class Taxonomy:
     @property
     def labels(self) -> list[str]:
         return [t.label for t in self.themes]
+
+
+def thematic_text(text: str) -> str:
+    """The running text of a unit, without the lists that only name things.
+
+    An agenda adopted as a list (its items name every topic) and sentences listing
+    who spoke or attended ("Institut … de technologie") would give a unit themes
+    it does not discuss.
+    """
+    first_line = text.split("\n", 1)[0]
+    return " ".join(s for s in SENTENCE_END.split(first_line) if not names_speakers_or_participants(s))
 
 
 def _contains(terms: list[str], phrase: tuple[str, ...]) -> bool:

@@ -81,7 +81,7 @@ def _print_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-@click.group(cls=_CongresGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_CongresGroup)
 @click.version_option(package_name="congres")
 def cli():
     """Search UN Crime Congress preparatory reports in French, with facets.
@@ -105,8 +105,21 @@ def index_command(corpus_dir, index_dir):
         click.echo(f"  {doc}: {kinds['paragraph']} paragraphs, {kinds['recommendation']} recommendations")
 
 
-@cli.command("search")
-@click.argument("query", required=False, default="")
+class _SearchCommand(click.Command):
+    """Takes ``-word`` as a query word (an exclusion), but still rejects a mistyped ``--option``."""
+
+    def parse_args(self, ctx, args):
+        known = {opt for param in self.params for opt in param.opts + param.secondary_opts}
+        before_separator = args[:args.index("--")] if "--" in args else args
+        for arg in before_separator:
+            name = arg.split("=", 1)[0]
+            if name.startswith("--") and name != "--" and name not in known:
+                raise click.NoSuchOption(name, possibilities=sorted(known), ctx=ctx)
+        return super().parse_args(ctx, args)
+
+
+@cli.command("search", cls=_SearchCommand, context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1)
 @click.option("--state", multiple=True, help="Speaker state (name, any case or accents, or ISO code: BRA). Repeat for OR.")
 @click.option("--theme", multiple=True, help="Theme, e.g. cybercriminalité. Repeat for OR.")
 @click.option("--agenda", multiple=True, help="Agenda item: 3, 4, 5, 6, theme, or a label. Repeat for OR.")
@@ -120,11 +133,14 @@ def index_command(corpus_dir, index_dir):
 def search_command(query, state, theme, agenda, org, doc, limit, page, as_json, index_dir, corpus_dir):
     """Search the reports. An empty QUERY with filters lists the matching units in order.
 
+    The words of QUERY may be given as one argument or several.
+
     QUERY syntax: words (units with all of them first), "a phrase", -excluded,
     OR, (groups), prefix*, state:Brésil theme:corruption agenda:5.
 
     Example: congres search "armes à feu" --agenda 5 --state BRA
     """
+    query = " ".join(query)
     filters = {name: list(values) for name, values in
                (("state", state), ("theme", theme), ("agenda", agenda), ("org", org), ("doc", doc)) if values}
     with _open(index_dir, corpus_dir) as searcher:

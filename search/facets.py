@@ -90,16 +90,18 @@ class FacetTable:
             match = _agenda_shortcut(key, known)
             if match:
                 return match
-        partial = [v for k, v in by_key.items() if key and key in k]
+        candidates = dict(by_key)
+        if facet == "state":  # "Royaume" must not quietly mean the only kingdom that spoke
+            candidates.update({normalize(n): n for n in GAZETTEER.names})
+        starts_a_word = re.compile(rf"(?<!\w){re.escape(key)}") if key else None
+        partial = [v for k, v in candidates.items() if starts_a_word and starts_a_word.search(k)]
         if len(partial) == 1:
             return partial[0]
-        suggestions = partial or self._close_matches(facet, key, by_key)
+        suggestions = partial or self._close_matches(key, candidates)
         raise UnknownFacetValueError(facet, typed, suggestions[:3])
 
-    def _close_matches(self, facet: str, key: str, by_key: dict[str, str]) -> list[str]:
-        candidates = dict(by_key)
-        if facet == "state":
-            candidates.update({normalize(n): n for n in GAZETTEER.names})
+    @staticmethod
+    def _close_matches(key: str, candidates: dict[str, str]) -> list[str]:
         close = difflib.get_close_matches(key, list(candidates), n=3, cutoff=0.6)
         return [candidates[c] for c in close]
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from whoosh import query as wq
 
@@ -29,6 +30,9 @@ PROXIMITY_BOOST = 2.0  # …add this much weight to its score
 #: nests one matcher per term and would exhaust the stack on a pasted page.
 MAX_TERMS = 64
 MAX_DEPTH = 16
+FIELD_SCORE = 1.0  # what a state:/theme:… alternative adds to a unit's score
+MIN_PREFIX = 2     # "a*" would match half the vocabulary
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 
 #: What users may type before ":" → the facet it filters.
 FIELD_NAMES = {
@@ -57,8 +61,7 @@ class ParsedQuery:
     loose: wq.Query | None    # any word: the rest of the results
     scoring: wq.Query | None  # what ranks the results: the loose query, plus the words close together
     excluded: wq.Query | None  # units to leave out (-word)
-    filters: dict[str, list[str]] = field(default_factory=dict)
-    excluded_filters: dict[str, list[str]] = field(default_factory=dict)
+    filters: dict[str, list[str]] = field(default_factory=dict)  # field:value terms ANDed with the query
     terms: set[str] = field(default_factory=set)        # analysed terms to highlight
     prefixes: set[str] = field(default_factory=set)     # prefixes to highlight
     ignored: list[str] = field(default_factory=list)    # words that carry no meaning (stop words)
@@ -70,10 +73,16 @@ class ParsedQuery:
         return self.loose is None
 
 
-def parse_query(text: str) -> ParsedQuery:
-    parser = _Parser(text or "")
+def parse_query(text: str, resolve: Callable[[str, str], str] | None = None) -> ParsedQuery:
+    """``resolve(facet, typed)`` turns what was typed after ``state:`` into a facet value."""
+    parser = _Parser(text or "", resolve or (lambda facet, typed: typed))
     root = parser.parse()
     positives, negatives = _split(root.children)
+    # "state:Brésil" beside the words filters like --state (and is counted as selected);
+    # inside a group, an alternative or an exclusion it is part of the query.
+    for node in [n for n in positives if isinstance(n, _Field)]:
+        parser.filters.setdefault(node.facet, []).append(node.value)
+        positives.remove(node)
     required = [parser.to_whoosh(n) for n in positives]
     strict, loose = _combine(wq.And, required), _combine(wq.Or, required)
     excluded = _combine(wq.Or, [parser.excluded_part(n) for n in negatives])
@@ -86,7 +95,7 @@ def parse_query(text: str) -> ParsedQuery:
         scoring = wq.Or([loose, wq.Phrase(TEXT_FIELD, words, slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)])
     return ParsedQuery(
         text=text, strict=strict, loose=loose, scoring=scoring, excluded=excluded,
-        filters=parser.filters, excluded_filters=parser.excluded_filters,
+        filters=parser.filters,
         terms=parser.terms, prefixes=parser.prefixes, ignored=parser.ignored, truncated=parser.budget < 0,
     )
 
@@ -101,6 +110,12 @@ class _Word:
 @dataclass
 class _Phrase:
     text: str
+
+
+@dataclass
+class _Field:
+    facet: str
+    value: str  # as typed; resolved to a facet value when converted
 
 
 @dataclass
@@ -130,12 +145,12 @@ def _combine(kind, queries):
 
 
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, resolve: Callable[[str, str], str]):
+        self.resolve = resolve
         self.tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)]
         self._drop_unbalanced_brackets()
         self.pos = 0
         self.filters: dict[str, list[str]] = {}
-        self.excluded_filters: dict[str, list[str]] = {}
         self.terms: set[str] = set()
         self.prefixes: set[str] = set()
         self.ignored: list[str] = []
@@ -213,10 +228,9 @@ class _Parser:
                 node = _Word(value)
             else:
                 raw = raw.strip('"').strip()
-                if raw:
-                    target = self.excluded_filters if negate else self.filters
-                    target.setdefault(facet, []).append(raw)
-                return None
+                if not raw:
+                    return None
+                node = _Field(facet, raw)
         else:
             node = _Word(value)
         return _Not(node) if negate else node
@@ -236,6 +250,9 @@ class _Parser:
             return self._word(node.text)
         if isinstance(node, _Phrase):
             return self._terms_query(node.text, record=True)
+        if isinstance(node, _Field):
+            value = self.resolve(node.facet, node.value)
+            return wq.ConstantScoreQuery(wq.Term(node.facet, value), score=FIELD_SCORE)
         if isinstance(node, _Not):
             inner = self.excluded_part(node)
             return wq.Not(inner) if inner is not None else None
@@ -252,21 +269,28 @@ class _Parser:
 
     def _word(self, word: str):
         if word.endswith("*"):
-            base = word.rstrip("*")
-            terms = analyze(base)
-            if not terms:
-                folded = fold(base.lower()).strip("'’")
-                terms = [stem(folded)] if folded.isalnum() else []
-            terms = self._spend(terms)
-            if not terms:
-                return None
-            prefix = terms[-1]
-            if not self._negated:
-                self.prefixes.add(prefix)
-                self.terms.update(terms[:-1])
-            head = [wq.Term(TEXT_FIELD, t) for t in terms[:-1]]
-            return _combine(wq.And, [*head, wq.Prefix(TEXT_FIELD, prefix, constantscore=False)])
+            return self._prefix(word.rstrip("*"))
         return self._terms_query(word, record=True)
+
+    def _prefix(self, base: str):
+        """``cyber*``: terms starting with the stem of what was typed (``l'*`` or ``a*`` are too short)."""
+        terms = analyze(base)
+        if not terms:
+            folded = fold(base.lower()).translate(_APOSTROPHES).rpartition("'")[2]
+            terms = [stem(folded)] if folded.isalnum() else []
+        if not terms or len(terms[-1]) < MIN_PREFIX:
+            if base.strip():
+                self.ignored.append(base + "*")
+            return None
+        terms = self._spend(terms)
+        if not terms:
+            return None
+        prefix = terms[-1]
+        if not self._negated:
+            self.prefixes.add(prefix)
+            self.terms.update(terms[:-1])
+        head = [wq.Term(TEXT_FIELD, t) for t in terms[:-1]]
+        return _combine(wq.And, [*head, wq.Prefix(TEXT_FIELD, prefix, constantscore=False)])
 
     def _spend(self, terms: list[str]) -> list[str]:
         allowed = terms[:max(self.budget, 0)]

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
-from indexer.build import build_index, current_generation, is_index_folder, read_manifest
+from indexer.build import build_index, check_index_folder, current_generation, read_manifest
 from indexer.corpus import fingerprint
 from indexer.errors import CorpusError, IndexUnavailableError, InvalidRequestError, UnknownUnitError
-from indexer.model import Unit
+from indexer.model import citation
 from indexer.schema import SCHEMA_VERSION
 from search.facets import FACETS, FacetCount, FacetTable, split_values
-from search.locations import default_corpus_dir, default_index_dir
+from search.locations import CORPUS_ENV, default_corpus_dir, default_index_dir
 from search.query import MAX_TERMS, ParsedQuery, parse_query
 from search.results import Hit, SearchResults
 from search.snippets import make_snippet
@@ -26,23 +27,21 @@ _UNIT_ID = re.compile(r"^(?:(?P<doc>[\w.-]+):)?\s*§?\s*(?P<paragraph>\d+)\s*(?P
 class Searcher:
     """Opens the index once and answers many queries.
 
-    ``index_dir`` defaults to ``$CONGRES_INDEX`` or the project's ``index/``;
-    ``corpus_dir`` to ``$CONGRES_CORPUS`` or the bundled ``corpus/``. A missing
-    index, or one built from another corpus or by an older schema, is rebuilt
-    from ``corpus_dir`` first (``auto_build=False`` turns that off).
+    ``index_dir`` defaults to ``$CONGRES_INDEX`` or the project's ``index/``.
+    ``corpus_dir`` defaults to ``$CONGRES_CORPUS``, else the corpus the index was
+    built from, else the bundled ``corpus/``. A missing index, or one that does
+    not reflect that corpus or was written by an older schema, is rebuilt first
+    (``auto_build=False`` turns that off).
     """
 
     def __init__(self, index_dir: str | Path | None = None, corpus_dir: str | Path | None = None,
                  *, auto_build: bool = True):
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
-        self.corpus_dir = Path(corpus_dir) if corpus_dir else default_corpus_dir()
         self.built = False  # True when opening had to (re)build the index
         self.warnings: list[str] = []  # e.g. an out-of-date index that could not be rebuilt
-        if self.index_dir.exists() and not self.index_dir.is_dir():
-            raise IndexUnavailableError(f"{self.index_dir} is a file, not an index folder — pass another --index")
+        check_index_folder(self.index_dir)
         generation = current_generation(self.index_dir)
-        if generation is None and not is_index_folder(self.index_dir):
-            raise IndexUnavailableError(f"{self.index_dir} is not an index folder — pass another --index")
+        self.corpus_dir = Path(corpus_dir) if corpus_dir else _corpus_of(generation)
         if auto_build and self._needs_build(generation):
             try:
                 build_index(self.corpus_dir, self.index_dir)
@@ -60,10 +59,14 @@ class Searcher:
         """Ranked, faceted, highlighted units; an empty query lists the filtered units in document order."""
         limit, offset = _checked_int("limit", limit, 0, MAX_LIMIT), _checked_int("offset", offset, 0, None)
         self._reopen_if_rebuilt()
+        if query is None:
+            query = ""
+        if not isinstance(query, str):
+            raise InvalidRequestError(f"the query must be text, not {type(query).__name__}")
         query = _valid_text(query)
-        parsed = parse_query(query)
+        parsed = parse_query(query, resolve=self._facets.resolve)
         selected = self._resolve(filters or {}, parsed.filters)
-        matched = self._matching(parsed) - self._units_with_any(self._resolve({}, parsed.excluded_filters))
+        matched = self._matching(parsed)
         allowed = {facet: self._facets.units_with(facet, values) for facet, values in selected.items()}
         found = set(matched)
         for units in allowed.values():
@@ -179,8 +182,6 @@ class Searcher:
             if not isinstance(source, dict):
                 raise InvalidRequestError("filters must be a mapping of facet name to values")
             for facet, values in source.items():
-                if facet not in FACETS:
-                    raise InvalidRequestError(f"unknown facet '{facet}' — facets are {', '.join(FACETS)}")
                 if not isinstance(values, (str, list, tuple, set)):
                     raise InvalidRequestError(f"filter values for '{facet}' must be a string or a list of strings")
                 for value in [values] if isinstance(values, str) else values:
@@ -188,12 +189,6 @@ class Searcher:
                     if canonical not in resolved.setdefault(facet, []):
                         resolved[facet].append(canonical)
         return {facet: values for facet, values in resolved.items() if values}
-
-    def _units_with_any(self, selected: dict[str, list[str]]) -> set[int]:
-        units: set[int] = set()
-        for facet, values in selected.items():
-            units |= self._facets.units_with(facet, values)
-        return units
 
     def _matching(self, parsed: ParsedQuery) -> set[int]:
         matched = set(self._all) if parsed.browse else set(self._searcher.docs_for_query(parsed.loose))
@@ -223,15 +218,23 @@ class Searcher:
             parts = make_snippet(text, lambda t: t in terms or (bool(prefixes) and t.startswith(prefixes)))
         states = split_values(stored.get("state"))
         observers = split_values(stored.get("observer"))
-        unit = Unit(stored["doc"], stored["paragraph"], stored.get("letter"), text, ())
         return Hit(
             id=stored["id"], doc=stored["doc"], kind=stored["kind"], paragraph=stored["paragraph"],
-            letter=stored.get("letter"), citation=unit.citation, agenda=stored["agenda"],
+            letter=stored.get("letter"), citation=citation(stored["paragraph"], stored.get("letter")), agenda=stored["agenda"],
             section=stored.get("section") or "", states=states,
             observers=observers, organisations=split_values(stored.get("org")),
             themes=split_values(stored.get("theme")),
             score=round(score, 4) if score is not None else None, text=text, snippet_parts=parts,
         )
+
+
+def _corpus_of(generation: Path | None) -> Path:
+    """The corpus to keep the index in step with when none is named."""
+    if os.environ.get(CORPUS_ENV) or generation is None:
+        return default_corpus_dir()
+    manifest = read_manifest(generation)
+    recorded = Path(manifest.corpus) if manifest and manifest.corpus else None
+    return recorded if recorded and recorded.is_dir() else default_corpus_dir()
 
 
 def _valid_text(text) -> str:

@@ -4,7 +4,7 @@ Words are found with the same analyzer as the index, so ``criminalite``
 marks "criminalité" and ``assemblee`` marks the "Assemblée" of "l'Assemblée"
 (the elided article stays unmarked).
 
->>> parts = make_snippet("L'Assemblée générale a décidé", lambda term: term == "assemble")
+>>> parts = make_snippet("L'Assemblée générale a décidé", lambda term: term == "assembl")
 >>> "".join(f"[{p}]" if marked else p for p, marked in parts)
 "L'[Assemblée] générale a décidé"
 """

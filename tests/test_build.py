@@ -121,6 +121,19 @@ def test_searcher_rebuilds_when_the_corpus_changes(corpus, tmp_path):
         assert searcher.search("interpole").total == 1
 
 
+def test_an_index_of_another_corpus_is_kept_when_no_corpus_is_named(tmp_path, monkeypatch):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    shutil.copy(FIXTURES / "second_report.txt", reports / "beyrouth-2025.txt")
+    build_index(reports, tmp_path / "ix")
+    with Searcher(tmp_path / "ix") as searcher:  # no corpus named: the one the index records
+        assert not searcher.built
+        assert searcher.corpus_dir == reports.resolve()
+        assert searcher.search("captagon").total > 0
+    with Searcher(tmp_path / "ix", CORPUS) as searcher:  # another corpus named: rebuilt from it
+        assert searcher.built and searcher.search("captagon").total == 0
+
+
 def test_searcher_rebuilds_an_index_of_an_older_schema(corpus, tmp_path):
     build_index(corpus, tmp_path / "ix")
     manifest_path = current_generation(tmp_path / "ix") / MANIFEST

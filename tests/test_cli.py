@@ -61,6 +61,15 @@ def test_acceptance_accents_do_not_change_results(run):
     assert without["total"] == with_accents["total"] == 50
 
 
+def test_query_words_may_start_with_a_dash_or_come_unquoted(run):
+    code, out, _ = run("search", "armes", "à", "feu", "-violence")
+    assert code == 0 and out.startswith("3 results for « armes à feu -violence »")
+    code, out, _ = run("search", "-criminalité", "--limit", "1")
+    assert code == 0 and out.startswith("111 results for « -criminalité »")
+    code, _, err = run("search", "crime", "--lmit", "5")
+    assert code == 2 and "No such option '--lmit'. Did you mean '--limit'?" in err
+
+
 def test_pages(run):
     first = json.loads(run("search", "justice", "--json", "--limit", "5")[1])
     second = json.loads(run("search", "justice", "--json", "--limit", "5", "--page", "2")[1])

@@ -112,6 +112,14 @@ def test_export_markup_is_cleaned(san_jose):
     assert "(A/CONF.241/RPM.2/L.1, A/CONF.241/RPM.2/L.1/Add.1," in by_id["95"].text
 
 
+@pytest.mark.parametrize("ending", ["féminicides.^{2}", "« féminicides »"])
+def test_a_heading_never_joins_a_paragraph_that_ends_oddly(ending):
+    text = (CORPUS / "san-jose-2025.txt").read_text("utf-8").replace("mettre fin aux féminicides.", f"mettre fin aux {ending}")
+    units = {u.id: u for u in parse_report(text, "d")}
+    assert units["23"].text.endswith(("féminicides.", "« féminicides »"))
+    assert units["24"].subheading == "Résultat des délibérations"
+
+
 def test_clean_text_handles_bom_and_crlf():
     assert clean_text("\ufeffI. Introduction\r\n\r\n1. Texte.\r\n") == "I. Introduction\n\n1. Texte.\n"
 

@@ -79,6 +79,8 @@ def test_procedural_sections_have_no_speakers(corpus_units):
     ("Une déclaration a aussi été faite par l’observateur de l’Organisation internationale de police "
      "criminelle (INTERPOL).", [], [], ["Organisation internationale de police criminelle (INTERPOL)"]),
     ("La Secrétaire exécutive de la Commission a également fait une déclaration liminaire.", [], [], []),
+    ("Les représentants des pays suivants ont fait des déclarations : Argentine, Brésil et Chili.",
+     ["Argentine", "Brésil", "Chili"], [], []),
     ("On a évoqué la Déclaration sur les générations futures.", [], [], []),
 ])
 def test_statement_sentences(sentence, states, observers, organisations):

@@ -31,6 +31,12 @@ def test_a_list_of_crimes_gets_each_theme(corpus_units):
         corpus_units["53"].themes)
 
 
+@pytest.mark.parametrize("unit_id", ["10", "69", "82", "92"])
+def test_lists_of_names_and_agenda_items_give_no_theme(corpus_units, unit_id):
+    # Speakers ("Institut … de technologie"), participants, the adopted agenda's items.
+    assert corpus_units[unit_id].themes == []
+
+
 def test_institution_names_do_not_make_themes(corpus_units):
     # "Congrès des Nations Unies pour la prévention du crime", "Office … contre la drogue et le crime"
     assert "prévention de la criminalité" not in corpus_units["1"].themes
