@@ -25,7 +25,7 @@ from indexer.corpus import fingerprint, read_report, report_paths
 from indexer.errors import CorpusError, IndexUnavailableError
 from indexer.model import Unit
 from indexer.parse import parse_report
-from indexer.schema import FACET_SEPARATOR, SCHEMA, SCHEMA_VERSION
+from indexer.schema import FACET_SEPARATOR, SCHEMA, SCHEMA_VERSION, indexer_fingerprint
 from indexer.speakers import assign_speakers
 from indexer.themes import TAXONOMY
 
@@ -43,9 +43,15 @@ _BUILDING = ".building-"
 @dataclass
 class Manifest:
     schema_version: int
-    fingerprint: str
+    fingerprint: str  # of the corpus
     corpus: str
+    indexer: str = ""  # fingerprint of the indexer that wrote it
     documents: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def is_current(self) -> bool:
+        """Written by this version of the indexer (same schema, analyzer and data)."""
+        return self.schema_version == SCHEMA_VERSION and self.indexer == indexer_fingerprint()
 
     @property
     def unit_count(self) -> int:
@@ -83,7 +89,8 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None) -> Manifest:
         building.mkdir()
         try:
             _write_whoosh(building, units)
-            manifest = Manifest(SCHEMA_VERSION, corpus_fingerprint, str(corpus_dir.resolve()), _counts(units))
+            manifest = Manifest(SCHEMA_VERSION, corpus_fingerprint, str(corpus_dir.resolve()),
+                                indexer_fingerprint(), _counts(units))
             (building / MANIFEST).write_text(json.dumps(manifest.__dict__, ensure_ascii=False, indent=1), "utf-8")
             generation = index_dir / f"gen-{time.time_ns()}"
             building.rename(generation)

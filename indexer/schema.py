@@ -1,10 +1,24 @@
-"""The index schema, declared once. Bump ``SCHEMA_VERSION`` whenever a field or the analyzer changes."""
+"""The index schema, declared once, and the fingerprint that tells an index is outdated."""
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
 
 from whoosh import fields
 
 from indexer.analysis import FRENCH_ANALYZER
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # bump when a field changes
+
+
+@lru_cache(maxsize=1)
+def indexer_fingerprint() -> str:
+    """Changes with the indexer's code or data (analyzer, stop words, themes…): the index must follow."""
+    digest = hashlib.sha256(str(SCHEMA_VERSION).encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted([*package.glob("*.py"), *package.glob("data/*")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 #: Multi-valued facet fields hold one value per line (names contain spaces and commas).
 FACET_SEPARATOR = "\n"

@@ -13,7 +13,6 @@ from indexer.build import build_index, check_index_folder, current_generation, r
 from indexer.corpus import fingerprint
 from indexer.errors import CorpusError, IndexUnavailableError, InvalidRequestError, UnknownUnitError
 from indexer.model import citation
-from indexer.schema import SCHEMA_VERSION
 from search.facets import FACETS, FacetCount, FacetTable, split_values
 from search.locations import CORPUS_ENV, default_corpus_dir, default_index_dir
 from search.query import MAX_TERMS, ParsedQuery, parse_query
@@ -126,7 +125,7 @@ class Searcher:
         if generation is None:
             return self.corpus_dir.is_dir()
         manifest = read_manifest(generation)
-        if manifest is None or manifest.schema_version != SCHEMA_VERSION:
+        if manifest is None or not manifest.is_current:
             return True
         if not self.corpus_dir.is_dir():
             return False  # nothing to rebuild from: the index is all there is

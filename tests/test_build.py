@@ -134,11 +134,12 @@ def test_an_index_of_another_corpus_is_kept_when_no_corpus_is_named(tmp_path, mo
         assert searcher.built and searcher.search("captagon").total == 0
 
 
-def test_searcher_rebuilds_an_index_of_an_older_schema(corpus, tmp_path):
+@pytest.mark.parametrize("field, old_value", [("schema_version", 0), ("indexer", "an older analyzer")])
+def test_searcher_rebuilds_an_index_of_an_older_version(corpus, tmp_path, field, old_value):
     build_index(corpus, tmp_path / "ix")
     manifest_path = current_generation(tmp_path / "ix") / MANIFEST
     manifest = json.loads(manifest_path.read_text())
-    manifest_path.write_text(json.dumps({**manifest, "schema_version": 0}))
+    manifest_path.write_text(json.dumps({**manifest, field: old_value}))
     with Searcher(tmp_path / "ix", corpus) as searcher:
         assert searcher.built
 

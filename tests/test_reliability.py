@@ -288,3 +288,14 @@ def test_two_builds_at_once_wait_for_each_other(tmp_path):
     assert len(list(ix.glob("gen-*"))) == 2
     with Searcher(ix, corpus, auto_build=False) as searcher:
         assert searcher.search("", limit=1).total == 161 + 62
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder; permission bits cannot hide one from it")
+def test_an_unreadable_index_gives_one_clear_line(index_copy):
+    index_copy.chmod(0)
+    try:
+        result = CliRunner().invoke(cli, ["search", "crime", "--index", str(index_copy), "--corpus", str(CORPUS)])
+    finally:
+        index_copy.chmod(0o755)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot read the index in")
