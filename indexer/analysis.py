@@ -64,9 +64,8 @@ STEM_OVERRIDES = _load_stem_overrides()
 _stemmer = snowballstemmer.stemmer("french")  # uses PyStemmer when installed
 
 
-@lru_cache(maxsize=100_000)
-def stem(word: str) -> str:
-    """Snowball French stem of an already folded, lower-case word (``data/stem_overrides.tsv`` first).
+def _snowball(word: str) -> str:
+    """Snowball French stem of a folded, lower-case word (``data/stem_overrides.tsv`` first).
 
     Folding turned "organisée" into "organisee", which Snowball would stem apart from
     "organisé"; the doubled e of a folded feminine participle is undone first.
@@ -77,6 +76,27 @@ def stem(word: str) -> str:
     if word.endswith(("ee", "ees")) and len(word) > 4:
         word = word[:-2] + word[-1] if word.endswith("ees") else word[:-1]
     return _stemmer.stemWord(word)
+
+
+def _load_derivations() -> dict[str, str]:
+    """stem → the stem of the first word of its family (``data/derivations.tsv``)."""
+    data = resources.files("indexer").joinpath("data/derivations.tsv").read_text(encoding="utf-8")
+    families: dict[str, str] = {}
+    for line in data.splitlines():
+        if line.strip() and not line.startswith("#"):
+            stems = [_snowball(fold(w.strip().lower())) for w in line.split("|")]
+            families.update({s: stems[0] for s in stems[1:] if s != stems[0]})
+    return families
+
+
+DERIVATIONS = _load_derivations()
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """The term indexed for a folded, lower-case word: its stem, or its word family's stem."""
+    stemmed = _snowball(word)
+    return DERIVATIONS.get(stemmed, stemmed)
 
 
 class ApostropheFilter(Filter):

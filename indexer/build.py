@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from indexer.agenda import agenda_of
+from indexer.analysis import WORD_PATTERN, fold
 from indexer.corpus import fingerprint, read_report, report_paths
 from indexer.errors import CorpusError, IndexUnavailableError
 from indexer.model import Unit
@@ -36,7 +39,10 @@ except ImportError:  # pragma: no cover - not on POSIX
 
 CURRENT = "CURRENT"
 MANIFEST = "congres.json"
+VOCABULARY = "vocabulary.tsv"
 _LOCK = ".lock"
+_WORD = re.compile(WORD_PATTERN)
+_APOSTROPHE = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 _BUILDING = ".building-"
 
 
@@ -89,6 +95,7 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None) -> Manifest:
         building.mkdir()
         try:
             _write_whoosh(building, units)
+            _write_vocabulary(building / VOCABULARY, units)
             manifest = Manifest(SCHEMA_VERSION, corpus_fingerprint, str(corpus_dir.resolve()),
                                 indexer_fingerprint(), _counts(units))
             (building / MANIFEST).write_text(json.dumps(manifest.__dict__, ensure_ascii=False, indent=1), "utf-8")
@@ -184,6 +191,21 @@ def _write_whoosh(folder: Path, units: list[Unit]) -> None:
         )
     writer.commit()
     ix.close()
+
+
+def _write_vocabulary(path: Path, units: list[Unit]) -> None:
+    """Folded word, most frequent printed form, count: what typo correction proposes."""
+    forms: dict[str, Counter] = {}
+    for unit in units:
+        for word in _WORD.findall(unit.text):
+            word = word.translate(_APOSTROPHE).rpartition("'")[2]
+            if word.isalpha():
+                forms.setdefault(fold(word.lower()), Counter())[word] += 1
+    lines = []
+    for folded, counter in sorted(forms.items()):
+        printed = max(counter, key=lambda w: (counter[w], w.islower()))
+        lines.append(f"{folded}\t{printed}\t{sum(counter.values())}")
+    path.write_text("\n".join(lines) + "\n", "utf-8")
 
 
 def _counts(units: list[Unit]) -> dict[str, dict[str, int]]:

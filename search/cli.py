@@ -13,7 +13,7 @@ from indexer.build import build_index
 from indexer.errors import CongresError, UnknownFacetValueError
 from search.facets import FACETS
 from search.locations import CORPUS_ENV, INDEX_ENV, default_corpus_dir, default_index_dir
-from search.render import render_facet_table, render_results, render_unit
+from search.render import render_explanation, render_facet_table, render_results, render_unit
 from search.searcher import MAX_LIMIT, Searcher
 
 DEBUG_ENV = "CONGRES_DEBUG"
@@ -127,10 +127,11 @@ class _SearchCommand(click.Command):
 @click.option("--doc", multiple=True, help="Report identifier (corpus file name). Repeat for OR.")
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True, help="Results per page.")
 @click.option("--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Page of results.")
+@click.option("--explain", is_flag=True, help="Show how the query was understood (terms, synonyms, corrections…).")
 @_json_option
 @_index_option
 @_corpus_option
-def search_command(query, state, theme, agenda, org, doc, limit, page, as_json, index_dir, corpus_dir):
+def search_command(query, state, theme, agenda, org, doc, limit, page, explain, as_json, index_dir, corpus_dir):
     """Search the reports. An empty QUERY with filters lists the matching units in order.
 
     The words of QUERY may be given as one argument or several.
@@ -147,10 +148,12 @@ def search_command(query, state, theme, agenda, org, doc, limit, page, as_json, 
         results = searcher.search(query, filters=filters, limit=limit, offset=(page - 1) * limit)
         several_docs = len(searcher.documents) > 1
     if as_json:
-        _print_json(results.to_dict())
+        _print_json(results.to_dict(explain=explain))
         return
     for notice in results.notices:
         click.echo(f"Note: {notice}", err=True)
+    if explain:
+        click.echo(render_explanation(results, _color()) + "\n")
     click.echo(render_results(results, _color(), show_doc=several_docs))
 
 

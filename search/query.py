@@ -17,11 +17,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Callable
 
 from whoosh import query as wq
 
 from indexer.analysis import analyze, fold, stem
+from search.glossary import GLOSSARY
+from search.spelling import Speller
+from search.thesaurus import THESAURUS
+
+QUESTION_OPENERS = {"qui", "que", "quoi", "quel", "quelle", "quels", "quelles", "comment", "pourquoi", "quand",
+                    "combien", "ou", "est-ce", "qu'est-ce", "lesquels", "lesquelles", "laquelle", "lequel"}
+QUESTION_TERMS = frozenset(
+    t for line in resources.files("search").joinpath("data/question_words.txt").read_text("utf-8").splitlines()
+    if line.strip() and not line.startswith("#") for t in analyze(line)
+)
 
 TEXT_FIELD = "text"
 PROXIMITY_SLOP = 3     # words of the query this close together in a unit…
@@ -31,6 +42,7 @@ PROXIMITY_BOOST = 2.0  # …add this much weight to its score
 MAX_TERMS = 64
 MAX_DEPTH = 16
 FIELD_SCORE = 1.0  # what a state:/theme:… alternative adds to a unit's score
+SYNONYM_BOOST = 0.5  # a thesaurus synonym counts half as much as the word typed
 MIN_PREFIX = 2     # "a*" would match half the vocabulary
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 
@@ -55,6 +67,40 @@ _TOKEN = re.compile(
 
 
 @dataclass
+class QueryContext:
+    """What the index lends to the parser; the defaults parse without an index."""
+
+    resolve: Callable[[str, str], str] = lambda facet, typed: typed  # "state:bra" → "Brésil"
+    speller: Speller | None = None                                  # typo correction
+    is_french: Callable[[str], bool] = lambda word: True             # a word of the indexed text?
+    knows: Callable[[str], bool] = lambda word: True                 # a word whose terms are indexed?
+
+
+@dataclass
+class Explanation:
+    """How a query was understood, for ``--explain``."""
+
+    text: str
+    translated: list[tuple[str, list[str]]] = field(default_factory=list)  # English → French
+    corrections: list[tuple[str, str]] = field(default_factory=list)       # typed → corrected
+    expansions: list[tuple[str, list[str]]] = field(default_factory=list)  # expression → synonyms
+    question_words: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+    strict: str = ""
+    scoring: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "translated": [{"english": e, "french": f} for e, f in self.translated],
+            "corrections": [{"typed": t, "searched": c} for t, c in self.corrections],
+            "expansions": [{"expression": e, "synonyms": s} for e, s in self.expansions],
+            "question_words": self.question_words,
+            "terms": self.terms,
+            "whoosh": {"all_words": self.strict, "ranking": self.scoring},
+        }
+
+
+@dataclass
 class ParsedQuery:
     text: str
     strict: wq.Query | None   # every word required: these units rank first
@@ -66,6 +112,7 @@ class ParsedQuery:
     prefixes: set[str] = field(default_factory=set)     # prefixes to highlight
     ignored: list[str] = field(default_factory=list)    # words that carry no meaning (stop words)
     truncated: bool = False                              # words beyond MAX_TERMS were dropped
+    explanation: Explanation | None = None
 
     @property
     def browse(self) -> bool:
@@ -73,9 +120,13 @@ class ParsedQuery:
         return self.loose is None
 
 
-def parse_query(text: str, resolve: Callable[[str, str], str] | None = None) -> ParsedQuery:
-    """``resolve(facet, typed)`` turns what was typed after ``state:`` into a facet value."""
-    parser = _Parser(text or "", resolve or (lambda facet, typed: typed))
+def parse_query(text: str, context: QueryContext | None = None) -> ParsedQuery:
+    context = context or QueryContext()
+    explanation = Explanation(text or "")
+    translation = GLOSSARY.translate(text or "", context.is_french, context.knows)
+    if translation:
+        explanation.translated = translation.pairs
+    parser = _Parser(translation.text if translation else text or "", context.resolve)
     root = parser.parse()
     positives, negatives = _split(root.children)
     # "state:Brésil" beside the words filters like --state (and is counted as selected);
@@ -83,21 +134,76 @@ def parse_query(text: str, resolve: Callable[[str, str], str] | None = None) -> 
     for node in [n for n in positives if isinstance(n, _Field)]:
         parser.filters.setdefault(node.facet, []).append(node.value)
         positives.remove(node)
+    if _is_question(text or ""):
+        explanation.question_words = [n.text for n in positives if _frames_question(n)]
+        positives = [n for n in positives if not _frames_question(n)]
+    if context.speller:
+        for node in positives:
+            correction = (isinstance(node, _Word) and not node.text.endswith("*")
+                          and not THESAURUS.alternatives_for(analyze(node.text))  # a synonym will find it
+                          and context.speller.correct(node.text))
+            if correction:
+                explanation.corrections.append((node.text, correction))
+                node.text = correction
+    positives = _concepts(positives, explanation)
     required = [parser.to_whoosh(n) for n in positives]
-    strict, loose = _combine(wq.And, required), _combine(wq.Or, required)
+    # A unit with only some words of an expression ("populations" of "populations autochtones")
+    # still belongs to the loose results.
+    partial = [wq.Term(TEXT_FIELD, t) for n in positives if isinstance(n, _Concept) for t in analyze(n.text)]
+    strict, loose = _combine(wq.And, required), _combine(wq.Or, required + partial)
     excluded = _combine(wq.Or, [parser.excluded_part(n) for n in negatives])
     if strict is not None and excluded is not None:
         strict = wq.And([strict, wq.Not(excluded)])
     scoring = loose
-    words = [t for node in positives if isinstance(node, _Word) and not node.text.endswith("*")
+    words = [t for node in positives if isinstance(node, (_Word, _Concept)) and not node.text.endswith("*")
              for t in analyze(node.text)][:MAX_TERMS]
     if len(words) > 1:  # "justice réparatrice" as written beats "justice … réparation"
         scoring = wq.Or([loose, wq.Phrase(TEXT_FIELD, words, slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)])
+    explanation.terms = words
+    explanation.strict, explanation.scoring = str(strict or ""), str(scoring or "")
     return ParsedQuery(
         text=text, strict=strict, loose=loose, scoring=scoring, excluded=excluded,
         filters=parser.filters,
         terms=parser.terms, prefixes=parser.prefixes, ignored=parser.ignored, truncated=parser.budget < 0,
+        explanation=explanation,
     )
+
+
+def _is_question(text: str) -> bool:
+    words = text.strip().split()
+    return bool(words) and (text.rstrip().endswith("?") or fold(words[0].lower()).strip("'’") in QUESTION_OPENERS)
+
+
+def _frames_question(node) -> bool:
+    return isinstance(node, _Word) and bool(analyze(node.text)) and set(analyze(node.text)) <= QUESTION_TERMS
+
+
+def _concepts(nodes: list, explanation: Explanation) -> list:
+    """Merge the words that form a thesaurus expression into one concept with its synonyms."""
+    result, run = [], []
+    for node in [*nodes, None]:
+        if isinstance(node, _Word) and not node.text.endswith("*"):
+            run.append(node)
+            continue
+        if run:
+            terms_of = [analyze(w.text) for w in run]
+            flat = [t for terms in terms_of for t in terms]
+            owner = [i for i, terms in enumerate(terms_of) for _ in terms]
+            taken, spans = set(), {}
+            for start, end, group in THESAURUS.find(flat):
+                first, last = owner[start], owner[end - 1]
+                if any(i in taken for i in range(first, last + 1)):
+                    continue
+                taken.update(range(first, last + 1))
+                words = " ".join(w.text for w in run[first:last + 1])
+                alternatives = THESAURUS.alternatives_for(flat[start:end], group)
+                spans[first] = _Concept(words, alternatives)
+                explanation.expansions.append((words, [a.text for a in alternatives]))
+            result += [spans[i] if i in spans else w for i, w in enumerate(run) if i in spans or i not in taken]
+            run = []
+        if node is not None:
+            result.append(node)
+    return result
 
 
 # --- syntax tree -------------------------------------------------------------
@@ -110,6 +216,12 @@ class _Word:
 @dataclass
 class _Phrase:
     text: str
+
+
+@dataclass
+class _Concept:
+    text: str                 # the words as typed
+    alternatives: list        # thesaurus Expressions, searched with a lower weight
 
 
 @dataclass
@@ -250,6 +362,10 @@ class _Parser:
             return self._word(node.text)
         if isinstance(node, _Phrase):
             return self._terms_query(node.text, record=True)
+        if isinstance(node, _Concept):
+            typed = self._terms_query(node.text, record=True, as_phrase=False)
+            synonyms = [self._terms_query(a.text, record=True, boost=SYNONYM_BOOST) for a in node.alternatives]
+            return _combine(wq.Or, [typed, *synonyms])
         if isinstance(node, _Field):
             value = self.resolve(node.facet, node.value)
             return wq.ConstantScoreQuery(wq.Term(node.facet, value), score=FIELD_SCORE)
@@ -297,7 +413,7 @@ class _Parser:
         self.budget -= len(terms)
         return allowed
 
-    def _terms_query(self, text: str, record: bool):
+    def _terms_query(self, text: str, record: bool, as_phrase: bool = True, boost: float = 1.0):
         terms = analyze(text)
         if not terms:
             if text.strip() and any(ch.isalnum() for ch in text):
@@ -309,5 +425,7 @@ class _Parser:
         if record and not self._negated:
             self.terms.update(terms)
         if len(terms) == 1:
-            return wq.Term(TEXT_FIELD, terms[0])
-        return wq.Phrase(TEXT_FIELD, terms)
+            return wq.Term(TEXT_FIELD, terms[0], boost=boost)
+        if not as_phrase:
+            return wq.And([wq.Term(TEXT_FIELD, t, boost=boost) for t in terms])
+        return wq.Phrase(TEXT_FIELD, terms, boost=boost)

@@ -34,6 +34,23 @@ def render_results(results: SearchResults, color: bool, show_doc: bool = False) 
     return "\n".join(lines)
 
 
+def render_explanation(results: SearchResults, color: bool) -> str:
+    """``--explain``: how the query was read, step by step."""
+    e = results.explanation
+    rows = [("query", f"« {results.query} »")]
+    rows += [("translated", f"{english} → {' | '.join(french)}") for english, french in e.translated]
+    rows += [("question", "dropped " + ", ".join(e.question_words))] if e.question_words else []
+    rows += [("corrected", f"{typed} → {corrected}") for typed, corrected in e.corrections]
+    rows += [("synonyms", f"{expr} → {', '.join(syn)} (weight 0.5)") for expr, syn in e.expansions]
+    rows.append(("terms", " ".join(e.terms) or "(none: browsing)"))
+    rows += [("filter", f"{facet}: {' | '.join(values)}") for facet, values in results.filters.items()]
+    rows.append(("all words", e.strict or "—"))
+    rows.append(("ranking", e.scoring or "document order"))
+    lines = [_bold("How the query was understood", color)]
+    lines += [f"  {label:<11}{value}" for label, value in rows]
+    return "\n".join(lines)
+
+
 def render_facet_row(rows: list[FacetCount], shown: int) -> str:
     visible = [r for r in rows if r.selected] + [r for r in rows if not r.selected]
     cells = [_facet_cell(r) for r in visible[:max(shown, sum(r.selected for r in rows))]]

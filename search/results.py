@@ -6,6 +6,7 @@ import html
 from dataclasses import dataclass, field
 
 from search.facets import FacetCount
+from search.query import Explanation
 from search.snippets import Snippet
 
 
@@ -54,9 +55,11 @@ class SearchResults:
     limit: int
     offset: int
     notices: list[str] = field(default_factory=list)  # e.g. words ignored as stop words
+    explanation: Explanation | None = None              # how the query was understood
 
-    def to_dict(self) -> dict:
-        return {
+    def to_dict(self, explain: bool = False) -> dict:
+        """The ``--json`` object; ``explain=True`` adds how the query was understood (``--explain``)."""
+        data = {
             "query": self.query,
             "total": self.total,
             "offset": self.offset,
@@ -66,3 +69,6 @@ class SearchResults:
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {name: [row.to_dict() for row in rows] for name, rows in self.facets.items()},
         }
+        if explain and self.explanation:
+            data["explain"] = {**self.explanation.to_dict(), "filters": self.filters}
+        return data

@@ -15,7 +15,10 @@ from indexer.errors import CorpusError, IndexUnavailableError, InvalidRequestErr
 from indexer.model import citation
 from search.facets import FACETS, FacetCount, FacetTable, split_values
 from search.locations import CORPUS_ENV, default_corpus_dir, default_index_dir
-from search.query import MAX_TERMS, ParsedQuery, parse_query
+from indexer.analysis import analyze, fold
+from indexer.build import VOCABULARY
+from search.query import MAX_TERMS, ParsedQuery, QueryContext, parse_query
+from search.spelling import MIN_LENGTH, Speller
 from search.results import Hit, SearchResults
 from search.snippets import make_snippet
 
@@ -63,7 +66,7 @@ class Searcher:
         if not isinstance(query, str):
             raise InvalidRequestError(f"the query must be text, not {type(query).__name__}")
         query = _valid_text(query)
-        parsed = parse_query(query, resolve=self._facets.resolve)
+        parsed = parse_query(query, self._context)
         selected = self._resolve(filters or {}, parsed.filters)
         matched = self._matching(parsed)
         allowed = {facet: self._facets.units_with(facet, values) for facet, values in selected.items()}
@@ -79,7 +82,10 @@ class Searcher:
                 if other != facet:
                     base &= units
             facets[facet] = self._facets.counts(facet, base, selected.get(facet, []))
-        return SearchResults(query, len(ranked), hits, facets, selected, limit, offset, _notices(parsed))
+        notices = _notices(parsed)
+        if not matched and not parsed.browse:  # the words themselves find nothing
+            notices += self._suggestions(parsed)
+        return SearchResults(query, len(ranked), hits, facets, selected, limit, offset, notices, parsed.explanation)
 
     def get(self, unit_id: str) -> Hit:
         """One unit in full: ``"28"``, ``"37f"``, ``"37 f)"``, ``"§37 f)"`` or ``"doc:37f"``."""
@@ -164,6 +170,11 @@ class Searcher:
         self._searcher = searcher
         self._all = set(searcher.reader().all_doc_ids())
         self.manifest = read_manifest(generation)
+        terms = {t.decode("utf-8") if isinstance(t, bytes) else t for t in searcher.reader().lexicon("text")}
+        self._speller = Speller.from_file(generation / VOCABULARY, terms)
+        self._context = QueryContext(resolve=self._facets.resolve, speller=self._speller,
+                                     is_french=lambda word: fold(word.lower()) in self._speller.words,
+                                     knows=lambda word: bool(analyze(word)) and set(analyze(word)) <= terms)
 
     def _reopen_if_rebuilt(self) -> None:
         generation = current_generation(self.index_dir)
@@ -173,6 +184,13 @@ class Searcher:
             old.close()
 
     # --- searching ----------------------------------------------------------------
+
+    def _suggestions(self, parsed: ParsedQuery) -> list[str]:
+        """"did you mean" for a query that found nothing: close words of the index."""
+        words = list(dict.fromkeys(w for w in re.findall(r"\w+", parsed.text) if len(w) >= MIN_LENGTH))[:MAX_TERMS]
+        close = [self._speller.closest(w, cutoff=0.6) for w in words]
+        close = list(dict.fromkeys(c for w, c in zip(words, close) if c and fold(c.lower()) != fold(w.lower())))
+        return ["did you mean " + ", ".join(f"« {c} »" for c in close[:3]) + "?"] if close else []
 
     def _resolve(self, *sources: dict) -> dict[str, list[str]]:
         """Canonical facet values from the API's filters and the query's ``field:value``."""
@@ -253,6 +271,11 @@ def _checked_int(name: str, value, low: int, high: int | None) -> int:
 
 def _notices(parsed: ParsedQuery) -> list[str]:
     notices = []
+    explanation = parsed.explanation
+    for english, french in explanation.translated:
+        notices.append(f"translated from English: {english} → {' | '.join(french)}")
+    for typed, corrected in explanation.corrections:
+        notices.append(f"results for « {corrected} » (you typed « {typed} »)")
     if parsed.ignored and parsed.browse:  # nothing left to search for
         unique = list(dict.fromkeys(parsed.ignored))
         words = ", ".join(f"'{w}'" for w in unique[:5]) + (", …" if len(unique) > 5 else "")

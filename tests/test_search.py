@@ -228,7 +228,7 @@ def test_hostile_queries_never_raise(searcher, query):
 
 def test_very_long_queries_are_cut_with_a_notice(searcher):
     results = searcher.search(" ".join(f"mot{i}" for i in range(200)) + " extradition")
-    assert results.notices == ["query too long: only its first 64 words are searched"]
+    assert results.notices[0] == "query too long: only its first 64 words are searched"
     assert searcher.search("(" * 500 + "extradition" + ")" * 500).total == 4
 
 

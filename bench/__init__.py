@@ -1,0 +1,1 @@
+"""Benchmarks: relevance (``python -m bench.relevance``)."""

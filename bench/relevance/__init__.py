@@ -1,0 +1,1 @@
+"""Relevance benchmark: the project against plain Whoosh and SQLite FTS5 on graded queries."""

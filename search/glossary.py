@@ -1,0 +1,81 @@
+"""English queries: a bilingual glossary (``data/glossary_en_fr.tsv``) turns them into the report's French.
+
+>>> translation = GLOSSARY.translate("money laundering", lambda word: False, lambda word: False)
+>>> translation.text, translation.pairs[0][0]
+('("blanchiment d\\'argent")', 'money laundering')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Callable
+
+_ENGLISH_WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
+#: English function words: they need no translation and do not make a query French.
+ENGLISH_STOP_WORDS = frozenset(
+    "a an the of in on at to for with by from and or about into over under is are was were be been does do did "
+    "what which who whom whose how why when where there their its it this that these those as than not no "
+    "should can could would will may might must has have had any all some more most against between".split()
+)
+
+
+@dataclass
+class Translation:
+    text: str                          # the query, with each English expression replaced by its French
+    pairs: list[tuple[str, list[str]]]  # (English expression, French expressions)
+
+
+class Glossary:
+    def __init__(self, entries: dict[str, list[str]]):
+        self.entries = entries
+        self.longest = max((len(k.split()) for k in entries), default=0)
+
+    @classmethod
+    def from_tsv(cls, text: str) -> Glossary:
+        entries = {}
+        for line in text.splitlines():
+            if not line.strip() or line.startswith("#") or line.startswith("english\t"):
+                continue
+            english, _, french = line.partition("\t")
+            alternatives = [f.strip() for f in french.split("|") if f.strip()]
+            if alternatives:
+                entries[" ".join(english.lower().split())] = alternatives
+        return cls(entries)
+
+    def translate(self, query: str, is_french: Callable[[str], bool],
+                  knows: Callable[[str], bool]) -> Translation | None:
+        """The French for an English query, or None when the query is not English.
+
+        A query is English when glossary expressions cover all its words but English
+        function words, and one of them is foreign to the index: an expression with a
+        word the indexed text never prints ("legal aid"), or a single word whose stem
+        it does not know ("firearms"; but "prison" finds "prisons" as it is).
+        """
+        words = _ENGLISH_WORD.findall(query.lower())
+        if not words or not query.isascii() or any(ch in query for ch in '"():*'):
+            return None
+        pieces, pairs, i, foreign = [], [], 0, False
+        while i < len(words):
+            for size in range(min(self.longest, len(words) - i), 0, -1):
+                phrase = " ".join(words[i:i + size])
+                french = self.entries.get(phrase) or self.entries.get(_singular(phrase))
+                if french:
+                    pairs.append((phrase, french))
+                    pieces.append("(" + " OR ".join(f'"{f}"' for f in french) + ")")
+                    foreign |= (not knows(phrase) if size == 1 else any(not is_french(w) for w in words[i:i + size]))
+                    i += size
+                    break
+            else:
+                if words[i] not in ENGLISH_STOP_WORDS:
+                    return None  # a word the glossary does not know: not (only) English
+                i += 1
+        return Translation(" ".join(pieces), pairs) if pairs and foreign else None
+
+
+def _singular(phrase: str) -> str:
+    return re.sub(r"(?<=[a-z]{3})s\b", "", phrase)
+
+
+GLOSSARY = Glossary.from_tsv(resources.files("search").joinpath("data/glossary_en_fr.tsv").read_text("utf-8"))

@@ -1,0 +1,61 @@
+"""Domain synonyms and acronyms (``data/thesaurus_fr.tsv``), added to a query with a lower weight.
+
+>>> [e.text for e in THESAURUS.alternatives_for(analyze("IA"))][:1]
+['intelligence artificielle']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+from indexer.analysis import analyze
+
+
+@dataclass(frozen=True)
+class Expression:
+    text: str                # as written in the data file
+    terms: tuple[str, ...]   # analysed
+
+
+class Thesaurus:
+    def __init__(self, groups: list[list[Expression]]):
+        self.groups = groups
+        self._group_of = {e.terms: i for i, group in enumerate(groups) for e in group}
+        self.longest = max((len(t) for t in self._group_of), default=0)
+
+    @classmethod
+    def from_tsv(cls, text: str) -> Thesaurus:
+        groups = []
+        for line in text.splitlines():
+            if line.strip() and not line.startswith("#"):
+                group = [Expression(e.strip(), tuple(analyze(e))) for e in line.split("|") if e.strip()]
+                group = [e for e in group if e.terms]
+                if len(group) > 1:
+                    groups.append(group)
+        return cls(groups)
+
+    def find(self, terms: list[str]) -> list[tuple[int, int, int]]:
+        """(start, end, group) of expressions found in ``terms``, longest first, not overlapping."""
+        found, i = [], 0
+        while i < len(terms):
+            for size in range(min(self.longest, len(terms) - i), 0, -1):
+                group = self._group_of.get(tuple(terms[i:i + size]))
+                if group is not None:
+                    found.append((i, i + size, group))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+    def alternatives_for(self, terms, group: int | None = None) -> list[Expression]:
+        """The other expressions of the group of ``terms``."""
+        terms = tuple(terms)
+        group = self._group_of.get(terms) if group is None else group
+        if group is None:
+            return []
+        return [e for e in self.groups[group] if e.terms != terms]
+
+
+THESAURUS = Thesaurus.from_tsv(resources.files("search").joinpath("data/thesaurus_fr.tsv").read_text("utf-8"))

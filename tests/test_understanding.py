@@ -1,0 +1,133 @@
+"""How queries are understood: thesaurus, English glossary, typos, questions, --explain."""
+
+import pytest
+from click.testing import CliRunner
+
+from search.cli import cli
+from search.glossary import GLOSSARY
+from search.query import parse_query
+from search.thesaurus import THESAURUS
+from indexer.analysis import analyze
+from tests.conftest import CORPUS, ids
+
+
+# --- data files -------------------------------------------------------------------
+
+def test_glossary_covers_the_main_concepts():
+    assert len(GLOSSARY.entries) >= 150
+    for english, french in [("money laundering", "blanchiment d'argent"), ("restorative justice", "justice réparatrice"),
+                            ("legal aid", "assistance juridique"), ("asset recovery", "recouvrement d'avoirs"),
+                            ("firearms", "armes à feu"), ("cybercrime", "cybercriminalité")]:
+        assert french in GLOSSARY.entries[english]
+
+
+def test_every_french_expression_of_the_glossary_occurs_in_the_report(corpus_units):
+    text_terms = [analyze(u.text) for u in corpus_units.values()]
+
+    def occurs(expression):
+        terms = analyze(expression)
+        return any(terms == t[i:i + len(terms)] for t in text_terms for i in range(len(t)))
+    missing = {f for alternatives in GLOSSARY.entries.values() for f in alternatives if not occurs(f)}
+    assert missing == set()
+
+
+@pytest.mark.parametrize("typed, synonym", [
+    ("prisons", "établissements pénitentiaires"),
+    ("IA", "intelligence artificielle"),
+    ("ONUSD", "ONUDC"),
+    ("blanchiment de capitaux", "blanchiment d'argent"),
+    ("traite des êtres humains", "traite des personnes"),
+])
+def test_thesaurus_groups(typed, synonym):
+    assert synonym in [e.text for e in THESAURUS.alternatives_for(analyze(typed))]
+
+
+# --- behaviour ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("english, top", [
+    ("money laundering", "66d"),
+    ("restorative justice", "49r"),
+    ("firearms trafficking", "24e"),
+])
+def test_english_queries_find_the_french_passages(searcher, english, top):
+    results = searcher.search(english)
+    assert ids(results)[0] == top
+    assert results.notices[0].startswith(f"translated from English: {english.split()[0]}")
+
+
+def test_french_words_are_not_translated(searcher):
+    for query in ("prison", "corruption", "justice", "victimes"):
+        assert not any(n.startswith("translated") for n in searcher.search(query).notices)
+
+
+@pytest.mark.parametrize("typo, word, top", [
+    ("extraditon", "extradition", "24a"),
+    ("blanchimant", "blanchiment", "66d"),
+    ("corupption", "corruption", "47"),
+    ("féminicde", "féminicide", "23"),
+])
+def test_typos_are_corrected_and_said(searcher, typo, word, top):
+    results = searcher.search(typo)
+    assert f"results for « {word} » (you typed « {typo} »)" in results.notices
+    assert ids(results)[0] == top
+
+
+def test_a_rare_real_word_is_not_corrected_into_another(searcher):
+    assert not any(n.startswith("results for") for n in searcher.search("meurtres de femmes").notices)
+
+
+def test_nothing_found_suggests_words(searcher):
+    results = searcher.search("juztisse")  # too far from "justice" to be corrected silently
+    assert results.total == 0
+    assert results.notices == ["did you mean « justice »?"]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("prisons", {"32", "21", "46"}),                   # emprisonnement, personnes privées de liberté…
+    ("IA", {"31", "71", "73"}),                        # intelligence artificielle
+    ("ONUDC", {"57", "76c"}),                          # printed ONUSC and ONUSD
+])
+def test_synonyms_and_acronyms_widen_the_query(searcher, query, expected):
+    assert expected <= set(ids(searcher.search(query, limit=20)))
+
+
+def test_synonyms_weigh_less_than_the_words_typed(searcher):
+    results = searcher.search("prisons", limit=20)
+    assert ids(results)[0] == "32"  # the only unit saying "prisons"
+
+
+@pytest.mark.parametrize("query", ["confisquer les avoirs", "réinsérer les détenus"])
+def test_verbs_find_nouns(searcher, query):
+    assert searcher.search(query).total > 0
+    assert analyze("confisquer") == analyze("confiscation")
+
+
+def test_question_words_do_not_dilute_the_query(searcher):
+    parsed = parse_query("quels États ont parlé de la cybercriminalité ?")
+    assert parsed.explanation.question_words == ["parlé"]
+    assert {"63", "20"} <= set(ids(searcher.search("quels États ont parlé de la cybercriminalité ?"))[:3])
+    assert {"91", "94"} <= set(ids(searcher.search("qui a présidé la réunion ?"))[:3])
+
+
+def test_units_with_every_concept_rank_first(searcher):
+    ranked = searcher.search("personnes privées de liberté santé", limit=30)
+    assert ids(ranked)[0] == "21"  # the only unit with both concepts
+
+
+def test_explain_shows_how_the_query_was_understood(index_dir):
+    result = CliRunner().invoke(cli, ["search", "--explain", "--index", str(index_dir), "--corpus", str(CORPUS),
+                                      "extraditon", "prisons", "--state", "BRA"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "How the query was understood"
+    assert "  corrected  extraditon → extradition" in lines
+    assert any(line.startswith("  synonyms   prisons → emprisonnement, établissements pénitentiaires") for line in lines)
+    assert "  filter     state: Brésil" in lines
+    assert any(line.startswith("  all words  ") and "text:extradit" in line for line in lines)
+
+
+def test_explain_in_json_adds_a_field_and_renames_none(searcher):
+    plain = searcher.search("money laundering").to_dict()
+    explained = searcher.search("money laundering").to_dict(explain=True)
+    assert set(explained) - set(plain) == {"explain"}
+    assert explained["explain"]["translated"] == [{"english": "money laundering", "french": ["blanchiment d'argent"]}]
