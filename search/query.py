@@ -85,7 +85,8 @@ class Explanation:
     corrections: list[tuple[str, str]] = field(default_factory=list)       # typed → corrected
     expansions: list[tuple[str, list[str]]] = field(default_factory=list)  # expression → synonyms
     question_words: list[str] = field(default_factory=list)
-    terms: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)   # the words searched, as typed (after translation)
+    terms: list[str] = field(default_factory=list)   # their analysed terms
     strict: str = ""
     scoring: str = ""
 
@@ -95,6 +96,7 @@ class Explanation:
             "corrections": [{"typed": t, "searched": c} for t, c in self.corrections],
             "expansions": [{"expression": e, "synonyms": s} for e, s in self.expansions],
             "question_words": self.question_words,
+            "words": self.words,
             "terms": self.terms,
             "whoosh": {"all_words": self.strict, "ranking": self.scoring},
         }
@@ -108,7 +110,7 @@ class ParsedQuery:
     scoring: wq.Query | None  # what ranks the results: the loose query, plus the words close together
     excluded: wq.Query | None  # units to leave out (-word)
     filters: dict[str, list[str]] = field(default_factory=dict)  # field:value terms ANDed with the query
-    terms: set[str] = field(default_factory=set)        # analysed terms to highlight
+    terms: dict[str, None] = field(default_factory=dict)  # analysed terms to highlight, in order
     prefixes: set[str] = field(default_factory=set)     # prefixes to highlight
     ignored: list[str] = field(default_factory=list)    # words that carry no meaning (stop words)
     truncated: bool = False                              # words beyond MAX_TERMS were dropped
@@ -159,7 +161,8 @@ def parse_query(text: str, context: QueryContext | None = None) -> ParsedQuery:
              for t in analyze(node.text)][:MAX_TERMS]
     if len(words) > 1:  # "justice réparatrice" as written beats "justice … réparation"
         scoring = wq.Or([loose, wq.Phrase(TEXT_FIELD, words, slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)])
-    explanation.terms = words
+    explanation.terms = list(parser.terms) + [f"{p}*" for p in parser.prefixes]
+    explanation.words = [n.text for n in positives if isinstance(n, (_Word, _Concept, _Phrase))]
     explanation.strict, explanation.scoring = str(strict or ""), str(scoring or "")
     return ParsedQuery(
         text=text, strict=strict, loose=loose, scoring=scoring, excluded=excluded,
@@ -263,7 +266,7 @@ class _Parser:
         self._drop_unbalanced_brackets()
         self.pos = 0
         self.filters: dict[str, list[str]] = {}
-        self.terms: set[str] = set()
+        self.terms: dict[str, None] = {}  # an ordered set
         self.prefixes: set[str] = set()
         self.ignored: list[str] = []
         self.budget = MAX_TERMS  # terms still allowed; negative once some were dropped
@@ -404,7 +407,7 @@ class _Parser:
         prefix = terms[-1]
         if not self._negated:
             self.prefixes.add(prefix)
-            self.terms.update(terms[:-1])
+            self.terms.update(dict.fromkeys(terms[:-1]))
         head = [wq.Term(TEXT_FIELD, t) for t in terms[:-1]]
         return _combine(wq.And, [*head, wq.Prefix(TEXT_FIELD, prefix, constantscore=False)])
 
@@ -423,7 +426,7 @@ class _Parser:
         if not terms:
             return None
         if record and not self._negated:
-            self.terms.update(terms)
+            self.terms.update(dict.fromkeys(terms))
         if len(terms) == 1:
             return wq.Term(TEXT_FIELD, terms[0], boost=boost)
         if not as_phrase:

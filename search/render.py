@@ -42,7 +42,8 @@ def render_explanation(results: SearchResults, color: bool) -> str:
     rows += [("question", "dropped " + ", ".join(e.question_words))] if e.question_words else []
     rows += [("corrected", f"{typed} → {corrected}") for typed, corrected in e.corrections]
     rows += [("synonyms", f"{expr} → {', '.join(syn)} (weight 0.5)") for expr, syn in e.expansions]
-    rows.append(("terms", " ".join(e.terms) or "(none: browsing)"))
+    rows.append(("words", " · ".join(e.words) or "(none: browsing)"))
+    rows.append(("terms", " ".join(e.terms) or "—"))
     rows += [("filter", f"{facet}: {' | '.join(values)}") for facet, values in results.filters.items()]
     rows.append(("all words", e.strict or "—"))
     rows.append(("ranking", e.scoring or "document order"))

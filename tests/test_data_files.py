@@ -3,6 +3,7 @@
 import pytest
 
 from indexer.agenda import agenda_of
+from indexer.analysis import analyze
 from indexer.states import GAZETTEER
 from indexer.themes import TAXONOMY
 
@@ -37,6 +38,14 @@ def test_gazetteer_prefers_the_longest_name():
     assert GAZETTEER.find_all("le Niger et le Nigéria, la Dominique et la République dominicaine") == [
         "Niger", "Nigéria", "Dominique", "République dominicaine",
     ]
+
+
+@pytest.mark.parametrize("family", [
+    ("confiscation", "confisquer"), ("réinsertion", "réinsérer"), ("environnement", "environnementale"),
+    ("migration", "migrants", "migratoire"), ("extradition", "extrader"), ("présider", "président"),
+])
+def test_derivation_families_share_one_term(family):
+    assert len({tuple(analyze(word)) for word in family}) == 1
 
 
 def test_taxonomy_size_and_labels():
