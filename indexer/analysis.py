@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import resources
 
 import snowballstemmer
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import Composable, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 
 #: A word, possibly with inner apostrophes (``l'État``, ``aujourd’hui``); combining
 #: accents count as letters so that decomposed (NFD) input stays one word.
@@ -33,6 +33,7 @@ _TYPOGRAPHIC_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "Œ": "OE", "Æ": "AE", "ß": "ss"})
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Remove accents and split ligatures, so ``Œuvre`` and ``oeuvre`` meet."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
@@ -154,6 +155,57 @@ FRENCH_ANALYZER = (
 )
 
 
+class WordCachedAnalyzer(Composable):
+    """``FRENCH_ANALYZER`` with each word's fate computed once.
+
+    The filters after the tokenizer look at one word at a time, so a word always
+    gives the same term (or is stopped) and loses the same elided prefix: this runs
+    the pipeline once per distinct word and replays it, positions renumbered as
+    ``StopFilter`` does. Same tokens as the pipeline (a test checks the whole corpus),
+    several times faster on long texts.
+    """
+
+    def __init__(self, pipeline=FRENCH_ANALYZER):
+        self.pipeline = pipeline
+        self.expression = pipeline.items[0].expression
+
+    def __eq__(self, other):
+        return isinstance(other, WordCachedAnalyzer) and other.pipeline == self.pipeline
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, mode="", **kwargs):
+        if not removestops or keeporiginal:  # rare modes: the pipeline itself
+            yield from self.pipeline(value, positions=positions, chars=chars, keeporiginal=keeporiginal,
+                                     removestops=removestops, start_pos=start_pos, start_char=start_char,
+                                     mode=mode, **kwargs)
+            return
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = None
+        for index, match in enumerate(self.expression.finditer(value)):
+            term, skipped = _word_term(match.group(0))
+            if term is None:
+                continue
+            token.text, token.boost, token.stopped = term, 1.0, False
+            if positions:
+                pos = start_pos + index if pos is None else pos + 1
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + match.start() + skipped
+                token.endchar = start_char + match.end()
+            yield token
+
+
+@lru_cache(maxsize=200_000)
+def _word_term(word: str) -> tuple[str | None, int]:
+    """(term or None if stopped, characters dropped in front) of one word, by the pipeline."""
+    for token in FRENCH_ANALYZER(word, chars=True):
+        return token.text, token.startchar
+    return None, 0
+
+
+FAST_FRENCH_ANALYZER = WordCachedAnalyzer()
+
+
 def analyze(text: str) -> list[str]:
     """The terms the index stores for ``text``, in order."""
-    return [t.text for t in FRENCH_ANALYZER(text)]
+    return [t.text for t in FAST_FRENCH_ANALYZER(text)]

@@ -195,12 +195,12 @@ def _write_whoosh(folder: Path, units: list[Unit]) -> None:
 
 def _write_vocabulary(path: Path, units: list[Unit]) -> None:
     """Folded word, most frequent printed form, count: what typo correction proposes."""
+    counts = Counter(word for unit in units for word in _WORD.findall(unit.text))
     forms: dict[str, Counter] = {}
-    for unit in units:
-        for word in _WORD.findall(unit.text):
-            word = word.translate(_APOSTROPHE).rpartition("'")[2]
-            if word.isalpha():
-                forms.setdefault(fold(word.lower()), Counter())[word] += 1
+    for word, count in counts.items():
+        word = word.translate(_APOSTROPHE).rpartition("'")[2]
+        if word.isalpha():
+            forms.setdefault(fold(word.lower()), Counter())[word] += count
     lines = []
     for folded, counter in sorted(forms.items()):
         printed = max(counter, key=lambda w: (counter[w], w.islower()))

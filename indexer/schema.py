@@ -6,7 +6,7 @@ from pathlib import Path
 
 from whoosh import fields
 
-from indexer.analysis import FRENCH_ANALYZER
+from indexer.analysis import FAST_FRENCH_ANALYZER
 
 SCHEMA_VERSION = 2  # bump when a field changes
 
@@ -43,5 +43,5 @@ SCHEMA = fields.Schema(
     org=_facet(),                                    # organisations that spoke
     theme=_facet(),                                  # theme facet
     section=fields.STORED(),                         # innermost heading, for display
-    text=fields.TEXT(analyzer=FRENCH_ANALYZER, stored=True, phrase=True),
+    text=fields.TEXT(analyzer=FAST_FRENCH_ANALYZER, stored=True, phrase=True),
 )

@@ -24,6 +24,10 @@ class Theme:
 class Taxonomy:
     def __init__(self, themes: list[Theme]):
         self.themes = themes
+        self._triggers_by_first_term: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        for number, theme in enumerate(themes):
+            for trigger in theme.triggers:
+                self._triggers_by_first_term.setdefault(trigger[0], []).append((number, trigger))
 
     @classmethod
     def from_toml(cls, text: str) -> Taxonomy:
@@ -36,7 +40,12 @@ class Taxonomy:
     def themes_of(self, text: str) -> list[str]:
         """Labels of the themes whose triggers occur in ``text``, in taxonomy order."""
         terms = analyze(thematic_text(text))
-        return [theme.label for theme in self.themes if any(_contains(terms, t) for t in theme.triggers)]
+        found = set()
+        for i, term in enumerate(terms):
+            for number, trigger in self._triggers_by_first_term.get(term, ()):
+                if tuple(terms[i:i + len(trigger)]) == trigger:
+                    found.add(number)
+        return [self.themes[number].label for number in sorted(found)]
 
     def lookup(self, text: str) -> str | None:
         """The label for a label or key typed in any case, with or without accents."""
@@ -62,9 +71,7 @@ def thematic_text(text: str) -> str:
     return " ".join(s for s in SENTENCE_END.split(first_line) if not names_speakers_or_participants(s))
 
 
-def _contains(terms: list[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(tuple(terms[i:i + n]) == phrase for i in range(len(terms) - n + 1))
+
 
 
 TAXONOMY = Taxonomy.from_toml(resources.files("indexer").joinpath("data/themes.toml").read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from indexer.analysis import FRENCH_ANALYZER
+from indexer.analysis import FAST_FRENCH_ANALYZER
 
 #: About two lines of a terminal.
 SNIPPET_CHARS = 240
@@ -26,7 +26,7 @@ def matched_spans(text: str, is_match: Callable[[str], bool]) -> list[tuple[int,
     """(start, end) character spans of the words whose analysed term is a match."""
     return [
         (token.startchar, token.endchar)
-        for token in FRENCH_ANALYZER(text, chars=True, removestops=True)
+        for token in FAST_FRENCH_ANALYZER(text, chars=True)
         if is_match(token.text)
     ]
 

@@ -1,0 +1,125 @@
+"""``python -m bench.perf [--sizes 1 100 1000] [--write]``: speed at 1×, 100× and 1000× the corpus.
+
+For each size K, a synthetic corpus of K copies of the bundled report (distinct
+documents, so distinct unit ids) is indexed by the project and by plain Whoosh;
+both then answer the same warm query mix (one word, several words, a phrase, an
+unaccented word; each with 0, 1 and 2 facet filters). Every measurement runs in a
+process of its own (peak memory is that process's). The cold time of a whole
+`congres search` process on the bundled corpus is compared with
+`python -c "import whoosh.index, click"`. Medians over several runs; ratios side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORT = ROOT / "corpus" / "san-jose-2025.txt"
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def run(task: str, *args) -> dict:
+    done = subprocess.run([sys.executable, "-m", "bench.perf.worker", task, *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def synthetic_corpus(folder: Path, copies: int) -> Path:
+    folder.mkdir(parents=True)
+    for i in range(copies):
+        shutil.copy(REPORT, folder / f"rapport-{i + 1:04d}.txt")
+    return folder
+
+
+def cold_seconds(command: list[str], runs: int, env: dict) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def measure(sizes: list[int], rounds: int, runs: int) -> dict:
+    results = {"sizes": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for k in sizes:
+            corpus = synthetic_corpus(tmp / f"corpus-{k}", k)
+            row = {}
+            builds_ours = [run("build-ours", corpus, tmp / f"ours-{k}-{i}") for i in range(runs if k < 1000 else 1)]
+            builds_plain = [run("build-plain", corpus, tmp / f"plain-{k}-{i}") for i in range(runs if k < 1000 else 1)]
+            row["units"] = builds_ours[0]["units"]
+            row["build_ours_s"] = statistics.median(b["seconds"] for b in builds_ours)
+            row["build_plain_s"] = statistics.median(b["seconds"] for b in builds_plain)
+            row["size_ours_mb"], row["size_plain_mb"] = builds_ours[0]["size_mb"], builds_plain[0]["size_mb"]
+            row["build_peak_ours_mb"] = max(b["peak_mb"] for b in builds_ours)
+            row["search_ours"] = run("search-ours", tmp / f"ours-{k}-0", corpus, rounds)
+            row["search_plain"] = run("search-plain", tmp / f"plain-{k}-0", corpus, rounds)
+            results["sizes"][k] = row
+            for i in range(1, runs):
+                shutil.rmtree(tmp / f"ours-{k}-{i}", ignore_errors=True)
+                shutil.rmtree(tmp / f"plain-{k}-{i}", ignore_errors=True)
+        env = {**os.environ, "CONGRES_INDEX": str(tmp / "cold-index")}
+        congres = [sys.executable, "-m", "search", "search", "traite des personnes", "--state", "Brésil"]
+        subprocess.run(congres, cwd=ROOT, env=env, capture_output=True, check=True)  # build the index first
+        results["cold_congres_s"] = cold_seconds(congres, runs * 2, env)
+        results["cold_import_s"] = cold_seconds([sys.executable, "-c", "import whoosh.index, click"], runs * 2, env)
+    return results
+
+
+def table(results: dict) -> str:
+    lines = [
+        "| units | build units/s (ours / plain Whoosh = ratio) | index MB (ours / plain) | build peak MB | "
+        "query median ms (ours 3 facets / plain 1 facet = ratio) | query p95 ms (ratio) | search peak MB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for k, row in results["sizes"].items():
+        ours_rate, plain_rate = row["units"] / row["build_ours_s"], row["units"] / row["build_plain_s"]
+        so, sp = row["search_ours"], row["search_plain"]
+        lines.append(
+            f"| {row['units']:,} | {ours_rate:,.0f} / {plain_rate:,.0f} = **{ours_rate / plain_rate:.2f}×** | "
+            f"{row['size_ours_mb']:.1f} / {row['size_plain_mb']:.1f} | {row['build_peak_ours_mb']:.0f} | "
+            f"{so['median_ms']:.1f} / {sp['median_ms']:.1f} = **{so['median_ms'] / sp['median_ms']:.2f}×** | "
+            f"{so['p95_ms']:.1f} / {sp['p95_ms']:.1f} = **{so['p95_ms'] / sp['p95_ms']:.2f}×** | {so['peak_mb']:.0f} |"
+        )
+    cold, base = results["cold_congres_s"], results["cold_import_s"]
+    lines.append("")
+    lines.append(f"Cold `congres search \"traite des personnes\" --state Brésil` (bundled corpus, index built): "
+                 f"{cold * 1000:.0f} ms vs `python -c \"import whoosh.index, click\"` {base * 1000:.0f} ms "
+                 f"= **{cold / base:.2f}×**")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.perf", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 1000], help="copies of the report")
+    parser.add_argument("--rounds", type=int, default=10, help="rounds of the 12-query mix per engine")
+    parser.add_argument("--runs", type=int, default=3, help="builds and cold starts to take the median of")
+    parser.add_argument("--write", action="store_true", help="write the table, dated, into bench/README.md")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    results = measure(args.sizes, args.rounds, args.runs)
+    text = table(results)
+    print(text)
+    print(f"\n(benchmark took {time.perf_counter() - started:.0f} s)")
+    if args.write:
+        marker = "<!-- results -->"
+        readme = README.read_text("utf-8")
+        head = readme.split(marker)[0]
+        README.write_text(f"{head}{marker}\nMeasured on {datetime.date.today().isoformat()} "
+                          f"(`python -m bench.perf --write`, {os.cpu_count()} cores):\n\n{text}\n", "utf-8")
+
+
+if __name__ == "__main__":
+    main()
