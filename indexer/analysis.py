@@ -29,7 +29,7 @@ WORD_PATTERN = rf"{_LETTER}+(?:['’ʼ‘]{_LETTER}+)*"
 #: Elided articles, pronouns and conjunctions removed from the front of a word.
 ELISIONS = ("l", "d", "qu", "n", "s", "j", "c", "m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu")
 
-_TYPOGRAPHIC_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
+TYPOGRAPHIC_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "Œ": "OE", "Æ": "AE", "ß": "ss"})
 
 
@@ -42,7 +42,7 @@ def fold(text: str) -> str:
 
 def normalize(text: str) -> str:
     """The comparison key for names and labels: folded, lower case, plain apostrophes."""
-    text = text.translate(_TYPOGRAPHIC_APOSTROPHES).replace("\u00a0", " ").replace("\u202f", " ")
+    text = text.translate(TYPOGRAPHIC_APOSTROPHES).replace("\u00a0", " ").replace("\u202f", " ")
     return " ".join(fold(text).lower().split())
 
 
@@ -105,23 +105,29 @@ class ApostropheFilter(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            t.text = t.text.translate(_TYPOGRAPHIC_APOSTROPHES)
+            t.text = t.text.translate(TYPOGRAPHIC_APOSTROPHES)
             yield t
+
+
+_ELISION = re.compile(r"^(?:%s)'" % "|".join(sorted(ELISIONS, key=len, reverse=True)), re.I)
+
+
+def strip_elision(word: str) -> tuple[int, str]:
+    """(characters dropped, rest) of a word with plain apostrophes: ``l'État`` → (2, ``État``)."""
+    match = _ELISION.match(word)
+    if match and len(word) > match.end():
+        return match.end(), word[match.end():]
+    return 0, word
 
 
 class ElisionFilter(Filter):
     """Drop elided prefixes (``l'``, ``qu'``, ``jusqu'``…); the highlight starts after them."""
 
-    def __init__(self, elisions=ELISIONS):
-        self.pattern = re.compile(r"^(?:%s)'" % "|".join(sorted(elisions, key=len, reverse=True)))
-
     def __call__(self, tokens):
         for t in tokens:
-            match = self.pattern.match(t.text)
-            if match and len(t.text) > match.end():
-                if t.chars:
-                    t.startchar += match.end()
-                t.text = t.text[match.end():]
+            skipped, t.text = strip_elision(t.text)
+            if t.chars:
+                t.startchar += skipped
             yield t
 
 
@@ -197,10 +203,13 @@ class WordCachedAnalyzer(Composable):
 
 @lru_cache(maxsize=200_000)
 def _word_term(word: str) -> tuple[str | None, int]:
-    """(term or None if stopped, characters dropped in front) of one word, by the pipeline."""
-    for token in FRENCH_ANALYZER(word, chars=True):
-        return token.text, token.startchar
-    return None, 0
+    """(term or None if stopped, characters dropped in front) of one word: the pipeline's
+    filters, step by step, without a token stream (tests check both agree on every word)."""
+    skipped, text = strip_elision(word.translate(TYPOGRAPHIC_APOSTROPHES).lower())
+    text = fold(text)
+    if not text or text in STOP_WORDS:
+        return None, 0
+    return stem(text), skipped
 
 
 FAST_FRENCH_ANALYZER = WordCachedAnalyzer()

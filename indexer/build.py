@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import tempfile
 import time
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,14 +21,14 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from indexer.agenda import agenda_of
-from indexer.analysis import WORD_PATTERN, fold
 from indexer.corpus import fingerprint, read_report, report_paths
 from indexer.errors import CorpusError, IndexUnavailableError
 from indexer.model import Unit
 from indexer.parse import parse_report
 from indexer.schema import FACET_SEPARATOR, SCHEMA, SCHEMA_VERSION, indexer_fingerprint
 from indexer.speakers import assign_speakers
-from indexer.themes import TAXONOMY
+from indexer.themes import taxonomy
+from indexer.vocabulary import write_vocabulary
 
 try:
     import fcntl
@@ -39,10 +37,7 @@ except ImportError:  # pragma: no cover - not on POSIX
 
 CURRENT = "CURRENT"
 MANIFEST = "congres.json"
-VOCABULARY = "vocabulary.tsv"
 _LOCK = ".lock"
-_WORD = re.compile(WORD_PATTERN)
-_APOSTROPHE = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 _BUILDING = ".building-"
 
 
@@ -75,7 +70,7 @@ def load_units(corpus_dir: Path) -> list[Unit]:
         assign_speakers(doc_units)
         for unit in doc_units:
             unit.agenda_key, unit.agenda = agenda_of(unit.headings)
-            unit.themes = TAXONOMY.themes_of(unit.text)
+            unit.themes = taxonomy().themes_of(unit.text)
         units.extend(doc_units)
     return units
 
@@ -95,7 +90,7 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None) -> Manifest:
         building.mkdir()
         try:
             _write_whoosh(building, units)
-            _write_vocabulary(building / VOCABULARY, units)
+            write_vocabulary(building, (unit.text for unit in units))
             manifest = Manifest(SCHEMA_VERSION, corpus_fingerprint, str(corpus_dir.resolve()),
                                 indexer_fingerprint(), _counts(units))
             (building / MANIFEST).write_text(json.dumps(manifest.__dict__, ensure_ascii=False, indent=1), "utf-8")
@@ -168,7 +163,22 @@ def _ensure_writable(index_dir: Path) -> None:
             f"cannot build in {index_dir}: {error.strerror.lower()} — pass another --index") from None
 
 
+def _remember_missing_columns() -> None:
+    """Whoosh 2.7 looks for a length column on disk (a stat) for every posting of a field
+    without lengths (our IDs and facets) while it writes a segment; this remembers that the
+    column is missing. Same result, about 40% faster builds."""
+    from whoosh.codec import whoosh3
+
+    def cached_reader(self, fieldname, column):
+        if fieldname not in self._readers:
+            self._readers[fieldname] = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+        return self._readers[fieldname]
+
+    whoosh3.W3PerDocReader._cached_reader = cached_reader
+
+
 def _write_whoosh(folder: Path, units: list[Unit]) -> None:
+    _remember_missing_columns()
     ix = whoosh_index.create_in(str(folder), SCHEMA)
     writer = ix.writer()
     for position, unit in enumerate(units):
@@ -191,21 +201,6 @@ def _write_whoosh(folder: Path, units: list[Unit]) -> None:
         )
     writer.commit()
     ix.close()
-
-
-def _write_vocabulary(path: Path, units: list[Unit]) -> None:
-    """Folded word, most frequent printed form, count: what typo correction proposes."""
-    counts = Counter(word for unit in units for word in _WORD.findall(unit.text))
-    forms: dict[str, Counter] = {}
-    for word, count in counts.items():
-        word = word.translate(_APOSTROPHE).rpartition("'")[2]
-        if word.isalpha():
-            forms.setdefault(fold(word.lower()), Counter())[word] += count
-    lines = []
-    for folded, counter in sorted(forms.items()):
-        printed = max(counter, key=lambda w: (counter[w], w.islower()))
-        lines.append(f"{folded}\t{printed}\t{sum(counter.values())}")
-    path.write_text("\n".join(lines) + "\n", "utf-8")
 
 
 def _counts(units: list[Unit]) -> dict[str, dict[str, int]]:

@@ -1,6 +1,6 @@
 """The theme facet: topics assigned by the transparent rules of ``data/themes.toml``.
 
->>> TAXONOMY.themes_of("Renforcer l'action menée contre le trafic d'armes à feu afin de remédier à la violence")
+>>> taxonomy().themes_of("Renforcer l'action menée contre le trafic d'armes à feu afin de remédier à la violence")
 ['armes à feu']
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 from indexer.analysis import analyze, normalize
@@ -74,4 +75,7 @@ def thematic_text(text: str) -> str:
 
 
 
-TAXONOMY = Taxonomy.from_toml(resources.files("indexer").joinpath("data/themes.toml").read_text(encoding="utf-8"))
+@lru_cache(maxsize=1)
+def taxonomy() -> Taxonomy:
+    """The taxonomy of ``data/themes.toml``, read on first use (searching rarely needs it)."""
+    return Taxonomy.from_toml(resources.files("indexer").joinpath("data/themes.toml").read_text(encoding="utf-8"))

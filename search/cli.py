@@ -28,6 +28,25 @@ class _Failure(click.ClickException):
 
 
 class _CongresGroup(click.Group):
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """click's standalone mode, but every error on one line (usage errors included)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        _tolerate_unencodable_output()
+        try:
+            super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            command = error.ctx.command_path if error.ctx else prog_name or "congres"
+            click.echo(f"Error: {error.format_message()} (see '{command} --help')", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(0)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -47,6 +66,13 @@ class _CongresGroup(click.Group):
                 raise
             raise _Failure(f"internal error ({type(error).__name__}: {error}) — please report it; "
                            f"set {DEBUG_ENV}=1 for details") from None
+
+
+def _tolerate_unencodable_output() -> None:
+    """A terminal that cannot show "é" gets "?" rather than an error."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
 
 
 def _index_option(command):
@@ -109,7 +135,7 @@ class _SearchCommand(click.Command):
     """Takes ``-word`` as a query word (an exclusion), but still rejects a mistyped ``--option``."""
 
     def parse_args(self, ctx, args):
-        known = {opt for param in self.params for opt in param.opts + param.secondary_opts}
+        known = {opt for param in self.get_params(ctx) for opt in param.opts + param.secondary_opts}
         before_separator = args[:args.index("--")] if "--" in args else args
         for arg in before_separator:
             name = arg.split("=", 1)[0]

@@ -15,7 +15,7 @@ from indexer.analysis import normalize
 from indexer.errors import InvalidRequestError, UnknownFacetValueError
 from indexer.schema import FACET_SEPARATOR
 from indexer.states import GAZETTEER
-from indexer.themes import TAXONOMY
+from indexer.themes import taxonomy
 
 #: Facets in display order; each is a Whoosh field of the same name.
 FACETS = ("agenda", "state", "theme", "org", "doc")
@@ -83,7 +83,7 @@ class FacetTable:
             if name:
                 return name  # a real state that did not speak: zero results, not an error
         if facet == "theme":
-            label = TAXONOMY.lookup(typed)
+            label = taxonomy().lookup(typed)
             if label:
                 return label
         if facet == "agenda":

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Callable
 
-_ENGLISH_WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
+_ENGLISH_WORD = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 #: English function words: they need no translation and do not make a query French.
 ENGLISH_STOP_WORDS = frozenset(
     "a an the of in on at to for with by from and or about into over under is are was were be been does do did "
@@ -48,30 +48,48 @@ class Glossary:
                   knows: Callable[[str], bool]) -> Translation | None:
         """The French for an English query, or None when the query is not English.
 
-        A query is English when glossary expressions cover all its words but English
-        function words, and one of them is foreign to the index: an expression with a
-        word the indexed text never prints ("legal aid"), or a single word whose stem
-        it does not know ("firearms"; but "prison" finds "prisons" as it is).
+        A query is English when glossary expressions cover its words (English function
+        words, numbers and capitalised names aside, which are kept as they are) and
+        something in it is foreign to the French text: an English function word ("of"),
+        a single word whose stem the text does not know ("firearms"; but "prison" finds
+        "prisons" as it is), or an expression that is not French as it stands ("legal
+        aid", "crime prevention").
         """
-        words = _ENGLISH_WORD.findall(query.lower())
-        if not words or not query.isascii() or any(ch in query for ch in '"():*'):
+        if not query.isascii() or any(ch in query for ch in '"():*'):
             return None
+        words = _ENGLISH_WORD.findall(query)
         pieces, pairs, i, foreign = [], [], 0, False
         while i < len(words):
             for size in range(min(self.longest, len(words) - i), 0, -1):
-                phrase = " ".join(words[i:i + size])
+                phrase = " ".join(words[i:i + size]).lower()
                 french = self.entries.get(phrase) or self.entries.get(_singular(phrase))
                 if french:
                     pairs.append((phrase, french))
                     pieces.append("(" + " OR ".join(f'"{f}"' for f in french) + ")")
-                    foreign |= (not knows(phrase) if size == 1 else any(not is_french(w) for w in words[i:i + size]))
+                    if size == 1:
+                        foreign |= not knows(phrase)
+                    else:
+                        foreign |= any(not is_french(w) for w in words[i:i + size]) or not _is_french_order(
+                            phrase, french)
                     i += size
                     break
             else:
-                if words[i] not in ENGLISH_STOP_WORDS:
+                word = words[i]
+                if word.lower() in ENGLISH_STOP_WORDS:
+                    foreign |= not is_french(word)
+                elif word.isdigit() or word[0].isupper():
+                    pieces.append(word)  # "2030", "Brazil": kept
+                else:
                     return None  # a word the glossary does not know: not (only) English
                 i += 1
         return Translation(" ".join(pieces), pairs) if pairs and foreign else None
+
+
+def _is_french_order(phrase: str, french: list[str]) -> bool:
+    """True when the English expression is itself one of its French translations."""
+    from indexer.analysis import analyze
+
+    return any(analyze(phrase) == analyze(f) for f in french)
 
 
 def _singular(phrase: str) -> str:

@@ -3,7 +3,8 @@
 Syntax: plain words (all of them rank first), ``"a phrase"``, ``-word`` or
 ``NOT word`` to exclude, ``OR`` between alternatives, ``(…)`` to group,
 ``prefix*``, and ``state:Brésil`` / ``theme:corruption`` / ``agenda:5`` filters.
-Nothing here raises: an unbalanced quote or bracket is searched as words.
+The syntax never fails: an unbalanced quote or bracket is searched as words. Only
+``context.resolve`` may raise, for a ``state:``/``theme:`` value the index does not know.
 
 >>> q = parse_query('traite "armes à feu" -drogues state:BRA')
 >>> print(q.strict)
@@ -23,6 +24,7 @@ from typing import Callable
 from whoosh import query as wq
 
 from indexer.analysis import analyze, fold, stem
+from indexer.model import RECOMMENDATION
 from search.glossary import GLOSSARY
 from search.spelling import Speller
 from search.thesaurus import THESAURUS
@@ -43,6 +45,8 @@ MAX_TERMS = 64
 MAX_DEPTH = 16
 FIELD_SCORE = 1.0  # what a state:/theme:… alternative adds to a unit's score
 SYNONYM_BOOST = 0.5  # a thesaurus synonym counts half as much as the word typed
+RECOMMENDATION_BONUS = 2.0  # a question about what was recommended favours recommendations
+RECOMMENDATION_TERMS = frozenset(analyze("recommandation recommandations recommander recommande recommandé"))
 MIN_PREFIX = 2     # "a*" would match half the vocabulary
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 
@@ -136,9 +140,11 @@ def parse_query(text: str, context: QueryContext | None = None) -> ParsedQuery:
     for node in [n for n in positives if isinstance(n, _Field)]:
         parser.filters.setdefault(node.facet, []).append(node.value)
         positives.remove(node)
+    wants_recommendations = False
     if _is_question(text or ""):
         explanation.question_words = [n.text for n in positives if _frames_question(n)]
-        positives = [n for n in positives if not _frames_question(n)]
+        wants_recommendations = any(_asks_for_recommendations(n) for n in positives)
+        positives = [n for n in positives if not _frames_question(n) and not _asks_for_recommendations(n)]
     if context.speller:
         for node in positives:
             correction = (isinstance(node, _Word) and not node.text.endswith("*")
@@ -151,7 +157,8 @@ def parse_query(text: str, context: QueryContext | None = None) -> ParsedQuery:
     required = [parser.to_whoosh(n) for n in positives]
     # A unit with only some words of an expression ("populations" of "populations autochtones")
     # still belongs to the loose results.
-    partial = [wq.Term(TEXT_FIELD, t) for n in positives if isinstance(n, _Concept) for t in analyze(n.text)]
+    partial = [wq.Term(TEXT_FIELD, t) for n in positives if isinstance(n, _Concept) and not n.phrase
+               for t in analyze(n.text)]
     strict, loose = _combine(wq.And, required), _combine(wq.Or, required + partial)
     excluded = _combine(wq.Or, [parser.excluded_part(n) for n in negatives])
     if strict is not None and excluded is not None:
@@ -161,8 +168,11 @@ def parse_query(text: str, context: QueryContext | None = None) -> ParsedQuery:
              for t in analyze(node.text)][:MAX_TERMS]
     if len(words) > 1:  # "justice réparatrice" as written beats "justice … réparation"
         scoring = wq.Or([loose, wq.Phrase(TEXT_FIELD, words, slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)])
+    if wants_recommendations and scoring is not None:  # "que recommande-t-on sur …?"
+        explanation.question_words.append("recommandations → recommendations first")
+        scoring = wq.Or([scoring, wq.ConstantScoreQuery(wq.Term("kind", RECOMMENDATION), score=RECOMMENDATION_BONUS)])
     explanation.terms = list(parser.terms) + [f"{p}*" for p in parser.prefixes]
-    explanation.words = [n.text for n in positives if isinstance(n, (_Word, _Concept, _Phrase))]
+    explanation.words = [n.text for n in positives if isinstance(n, (_Word, _Concept, _Phrase)) and analyze(n.text)]
     explanation.strict, explanation.scoring = str(strict or ""), str(scoring or "")
     return ParsedQuery(
         text=text, strict=strict, loose=loose, scoring=scoring, excluded=excluded,
@@ -175,6 +185,10 @@ def parse_query(text: str, context: QueryContext | None = None) -> ParsedQuery:
 def _is_question(text: str) -> bool:
     words = text.strip().split()
     return bool(words) and (text.rstrip().endswith("?") or fold(words[0].lower()).strip("'’") in QUESTION_OPENERS)
+
+
+def _asks_for_recommendations(node) -> bool:
+    return isinstance(node, _Word) and set(analyze(node.text)) <= RECOMMENDATION_TERMS and bool(analyze(node.text))
 
 
 def _frames_question(node) -> bool:
@@ -205,8 +219,22 @@ def _concepts(nodes: list, explanation: Explanation) -> list:
             result += [spans[i] if i in spans else w for i, w in enumerate(run) if i in spans or i not in taken]
             run = []
         if node is not None:
-            result.append(node)
+            result.append(_with_synonyms(node, explanation))
     return result
+
+
+def _with_synonyms(node, explanation: Explanation):
+    """Synonyms inside groups and alternatives too (a translated query is made of them)."""
+    if isinstance(node, _All):
+        node.children = _concepts(node.children, explanation)
+    elif isinstance(node, _Any):
+        node.children = [_with_synonyms(child, explanation) for child in node.children]
+    elif isinstance(node, (_Phrase, _Word)) and not node.text.endswith("*"):
+        alternatives = THESAURUS.alternatives_for(analyze(node.text))
+        if alternatives:
+            explanation.expansions.append((node.text, [a.text for a in alternatives]))
+            return _Concept(node.text, alternatives, phrase=isinstance(node, _Phrase))
+    return node
 
 
 # --- syntax tree -------------------------------------------------------------
@@ -225,6 +253,7 @@ class _Phrase:
 class _Concept:
     text: str                 # the words as typed
     alternatives: list        # thesaurus Expressions, searched with a lower weight
+    phrase: bool = False      # typed in quotes: the words must stay together
 
 
 @dataclass
@@ -366,7 +395,7 @@ class _Parser:
         if isinstance(node, _Phrase):
             return self._terms_query(node.text, record=True)
         if isinstance(node, _Concept):
-            typed = self._terms_query(node.text, record=True, as_phrase=False)
+            typed = self._terms_query(node.text, record=True, as_phrase=node.phrase)
             synonyms = [self._terms_query(a.text, record=True, boost=SYNONYM_BOOST) for a in node.alternatives]
             return _combine(wq.Or, [typed, *synonyms])
         if isinstance(node, _Field):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from search.facets import FACETS, FacetCount
+from search.query import SYNONYM_BOOST
 from search.results import Hit, SearchResults
 
 #: Facet values shown under the results; `congres facets NAME` lists them all.
@@ -41,7 +42,7 @@ def render_explanation(results: SearchResults, color: bool) -> str:
     rows += [("translated", f"{english} → {' | '.join(french)}") for english, french in e.translated]
     rows += [("question", "dropped " + ", ".join(e.question_words))] if e.question_words else []
     rows += [("corrected", f"{typed} → {corrected}") for typed, corrected in e.corrections]
-    rows += [("synonyms", f"{expr} → {', '.join(syn)} (weight 0.5)") for expr, syn in e.expansions]
+    rows += [("synonyms", f"{expr} → {', '.join(syn)} (weight {SYNONYM_BOOST:g})") for expr, syn in e.expansions]
     rows.append(("words", " · ".join(e.words) or "(none: browsing)"))
     rows.append(("terms", " ".join(e.terms) or "—"))
     rows += [("filter", f"{facet}: {' | '.join(values)}") for facet, values in results.filters.items()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import os
 import re
 from pathlib import Path
@@ -9,14 +10,14 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
+from indexer.analysis import fold
 from indexer.build import build_index, check_index_folder, current_generation, read_manifest
 from indexer.corpus import fingerprint
 from indexer.errors import CorpusError, IndexUnavailableError, InvalidRequestError, UnknownUnitError
 from indexer.model import citation
+from indexer.vocabulary import read_vocabulary
 from search.facets import FACETS, FacetCount, FacetTable, split_values
 from search.locations import CORPUS_ENV, default_corpus_dir, default_index_dir
-from indexer.analysis import analyze, fold
-from indexer.build import VOCABULARY
 from search.query import MAX_TERMS, ParsedQuery, QueryContext, parse_query
 from search.spelling import MIN_LENGTH, Speller
 from search.results import Hit, SearchResults
@@ -73,7 +74,7 @@ class Searcher:
         found = set(matched)
         for units in allowed.values():
             found &= units
-        ranked = self._rank(parsed, found)
+        ranked = self._rank(parsed, found, offset + limit)
         hits = [self._hit(docnum, score, parsed) for docnum, score in ranked[offset:offset + limit]]
         facets = {}
         for facet in FACETS:
@@ -85,7 +86,7 @@ class Searcher:
         notices = _notices(parsed)
         if not matched and not parsed.browse:  # the words themselves find nothing
             notices += self._suggestions(parsed)
-        return SearchResults(query, len(ranked), hits, facets, selected, limit, offset, notices, parsed.explanation)
+        return SearchResults(query, len(found), hits, facets, selected, limit, offset, notices, parsed.explanation)
 
     def get(self, unit_id: str) -> Hit:
         """One unit in full: ``"28"``, ``"37f"``, ``"37 f)"``, ``"§37 f)"`` or ``"doc:37f"``."""
@@ -170,11 +171,9 @@ class Searcher:
         self._searcher = searcher
         self._all = set(searcher.reader().all_doc_ids())
         self.manifest = read_manifest(generation)
-        terms = {t.decode("utf-8") if isinstance(t, bytes) else t for t in searcher.reader().lexicon("text")}
-        self._speller = Speller.from_file(generation / VOCABULARY, terms)
+        self._speller = Speller(read_vocabulary(generation))
         self._context = QueryContext(resolve=self._facets.resolve, speller=self._speller,
-                                     is_french=lambda word: fold(word.lower()) in self._speller.words,
-                                     knows=lambda word: bool(analyze(word)) and set(analyze(word)) <= terms)
+                                     is_french=self._speller.is_printed, knows=self._speller.knows)
 
     def _reopen_if_rebuilt(self) -> None:
         generation = current_generation(self.index_dir)
@@ -188,7 +187,7 @@ class Searcher:
     def _suggestions(self, parsed: ParsedQuery) -> list[str]:
         """"did you mean" for a query that found nothing: close words of the index."""
         words = list(dict.fromkeys(w for w in re.findall(r"\w+", parsed.text) if len(w) >= MIN_LENGTH))[:MAX_TERMS]
-        close = [self._speller.closest(w, cutoff=0.6) for w in words]
+        close = [self._speller.closest(w) for w in words]
         close = list(dict.fromkeys(c for w, c in zip(words, close) if c and fold(c.lower()) != fold(w.lower())))
         return ["did you mean " + ", ".join(f"« {c} »" for c in close[:3]) + "?"] if close else []
 
@@ -213,17 +212,20 @@ class Searcher:
             matched -= set(self._searcher.docs_for_query(parsed.excluded))
         return matched
 
-    def _rank(self, parsed: ParsedQuery, found: set[int]) -> list[tuple[int, float | None]]:
-        """Units with every word first, then the others; by BM25F score, then document order."""
+    def _rank(self, parsed: ParsedQuery, found: set[int], needed: int) -> list[tuple[int, float | None]]:
+        """The first ``needed`` units: those with every word first, then the others; each tier by
+        BM25F score, then document order. Only that many are scored in full."""
         if parsed.browse:
-            return [(docnum, None) for docnum in sorted(found)]
-        if not found:
+            return [(docnum, None) for docnum in heapq.nsmallest(needed, found)]
+        if not found or not needed:
             return []
-        results = self._searcher.search(parsed.scoring, limit=None, filter=found)
-        scored = [(hit.docnum, hit.score) for hit in results]
-        complete = set(self._searcher.docs_for_query(parsed.strict))
-        scored.sort(key=lambda pair: (pair[0] not in complete, -pair[1], pair[0]))
-        return scored
+        complete = found.intersection(self._searcher.docs_for_query(parsed.strict))
+        ranked: list[tuple[int, float | None]] = []
+        for tier in (complete, found - complete):
+            if tier and len(ranked) < needed:
+                hits = self._searcher.search(parsed.scoring, limit=needed - len(ranked), filter=tier)
+                ranked += sorted(((hit.docnum, hit.score) for hit in hits), key=lambda pair: (-pair[1], pair[0]))
+        return ranked
 
     def _hit(self, docnum: int, score: float | None, parsed: ParsedQuery | None) -> Hit:
         stored = self._searcher.stored_fields(docnum)
@@ -280,6 +282,8 @@ def _notices(parsed: ParsedQuery) -> list[str]:
         unique = list(dict.fromkeys(parsed.ignored))
         words = ", ".join(f"'{w}'" for w in unique[:5]) + (", …" if len(unique) > 5 else "")
         notices.append(f"nothing to search for: {words} too common; listing units in document order")
+    elif parsed.browse and parsed.excluded is None and parsed.text.strip() and not parsed.filters:
+        notices.append(f"nothing to search for in « {parsed.text.strip()} »; listing units in document order")
     if parsed.truncated:
         notices.append(f"query too long: only its first {MAX_TERMS} words are searched")
     return notices

@@ -1,53 +1,74 @@
 """Typos: a query word the index has never seen is replaced by the closest word it has.
 
-The vocabulary (``vocabulary.tsv`` in each index generation) lists the words of
-the indexed text, folded, with their most frequent printed form and count.
+Only a near miss is corrected silently: one edit (a letter missing, extra, wrong or two
+letters swapped) for words up to 6 letters, two for longer ones; "extraditon" becomes
+"extradition", but "procès" does not become "propices". A farther match is only offered
+as "did you mean" when the query finds nothing.
 """
 
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 
-from indexer.analysis import analyze, fold
+from indexer.analysis import analyze
+from indexer.vocabulary import key
 
-#: How alike a word and its correction must be (difflib ratio): "extraditon" → "extradition"
-#: (0.95), "justise" → "justice" (0.86), but not "meurtres" → "mesures" (0.8).
-CUTOFF = 0.85
-MIN_LENGTH = 4  # shorter words are too ambiguous to correct
+MIN_LENGTH = 4      # shorter words are too ambiguous to correct
+SUGGEST_CUTOFF = 0.6  # difflib ratio for "did you mean"
 
 
 class Speller:
-    def __init__(self, words: dict[str, tuple[str, int]], known_terms):
-        self.words = words          # folded word → (printed form, count)
-        self.known_terms = known_terms  # set-like of the index's terms
+    def __init__(self, words: dict[str, tuple[str, int]]):
+        self.words = words  # key → (printed form, count), from the index's vocabulary
+        self.terms = {t for w in words for t in analyze(w)}  # what French words of the text give
         self._by_length: dict[int, list[str]] = {}
         for word in words:
             self._by_length.setdefault(len(word), []).append(word)
 
-    @classmethod
-    def from_file(cls, path: Path, known_terms) -> Speller:
-        words = {}
-        if path.is_file():
-            for line in path.read_text("utf-8").splitlines():
-                folded, printed, count = line.split("\t")
-                words[folded] = (printed, int(count))
-        return cls(words, known_terms)
+    def knows(self, word: str) -> bool:
+        """A word whose terms all occur in the text (as a form of any of its words)."""
+        terms = analyze(word)
+        return bool(terms) and all(t in self.terms for t in terms)
+
+    def is_printed(self, word: str) -> bool:
+        return key(word) in self.words
 
     def correct(self, word: str) -> str | None:
-        """The printed form of the closest indexed word, or None if ``word`` needs no correction."""
-        terms = analyze(word)
-        key = fold(word.lower())
-        if not terms or all(t in self.known_terms for t in terms) or len(key) < MIN_LENGTH or not key.isalpha():
+        """The printed form of the indexed word one or two edits away, or None."""
+        typed = key(word)
+        if len(typed) < MIN_LENGTH or not typed.isalpha() or not analyze(word) or self.knows(word):
+            return None  # short, not a word, a stop word ("quelles"), or known
+        allowed = 1 if len(typed) <= 6 else 2
+        candidates = [w for w in self._close(typed, 0.7) if edit_distance(typed, w) <= allowed]
+        if not candidates:
             return None
-        return self.closest(word)
+        best = min(candidates, key=lambda w: (edit_distance(typed, w), -self.words[w][1]))
+        return _with_elision(word, self.words[best][0])
 
-    def closest(self, word: str, cutoff: float = CUTOFF) -> str | None:
-        """The printed form of the indexed word most like ``word`` (frequent words win ties)."""
-        key = fold(word.lower())
-        candidates = [w for n in range(len(key) - 2, len(key) + 3) for w in self._by_length.get(n, ())]
-        close = difflib.get_close_matches(key, candidates, n=5, cutoff=cutoff)
-        if not close:
-            return None
-        best = max(close, key=lambda w: (round(difflib.SequenceMatcher(None, key, w).ratio(), 2), self.words[w][1]))
-        return self.words[best][0]
+    def closest(self, word: str) -> str | None:
+        """The printed form of the indexed word most like ``word``, for "did you mean"."""
+        close = self._close(key(word), SUGGEST_CUTOFF)
+        return self.words[close[0]][0] if close else None
+
+    def _close(self, typed: str, cutoff: float) -> list[str]:
+        candidates = [w for n in range(len(typed) - 2, len(typed) + 3) for w in self._by_length.get(n, ())]
+        return difflib.get_close_matches(typed, candidates, n=5, cutoff=cutoff)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]
+
+
+def _with_elision(typed: str, printed: str) -> str:
+    """Keep what the user wrote before the apostrophe: "l'extraditon" → "l'extradition"."""
+    cut = max(typed.rfind("'"), typed.rfind("’"))
+    return typed[:cut + 1] + printed if cut >= 0 and key(typed[:cut + 1] + "x") == "x" else printed

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from indexer.analysis import STOP_WORDS, analyze, fold
+from indexer.analysis import FAST_FRENCH_ANALYZER, FRENCH_ANALYZER, STOP_WORDS, analyze, fold
 from tests.conftest import CORPUS, FIXTURES
 
 
@@ -73,6 +73,15 @@ def _vocabulary():
     for path in [*CORPUS.glob("*.txt"), FIXTURES / "second_report.txt"]:
         words |= set(re.findall(r"\w+(?:['’]\w+)*", path.read_text("utf-8")))
     return sorted(words)
+
+
+def test_the_word_cached_analyzer_gives_exactly_the_pipelines_tokens():
+    texts = [path.read_text("utf-8") for path in [*CORPUS.glob("*.txt"), FIXTURES / "second_report.txt"]]
+    texts += _vocabulary() + [w.upper() for w in _vocabulary()] + ["l’", "qu'", "L'É", "aujourd’hui", "œuvre"]
+
+    def tokens(analyzer, text):
+        return [(t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True)]
+    assert [tokens(FAST_FRENCH_ANALYZER, t) for t in texts] == [tokens(FRENCH_ANALYZER, t) for t in texts]
 
 
 def test_every_word_and_its_unaccented_form_give_the_same_terms():

@@ -131,3 +131,57 @@ def test_explain_in_json_adds_a_field_and_renames_none(searcher):
     explained = searcher.search("money laundering").to_dict(explain=True)
     assert set(explained) - set(plain) == {"explain"}
     assert explained["explain"]["translated"] == [{"english": "money laundering", "french": ["blanchiment d'argent"]}]
+
+
+@pytest.mark.parametrize("query", ["procès équitable", "enlèvement", "quelles recommandations sur la corruption ?"])
+def test_real_words_are_never_corrected_into_others(searcher, query):
+    assert not any(n.startswith("results for") for n in searcher.search(query).notices)
+
+
+@pytest.mark.parametrize("typo", ["l'extraditon", "d’extraditon"])
+def test_typos_after_an_elision_are_corrected(searcher, typo):
+    assert ids(searcher.search(typo)) == ids(searcher.search("extradition"))
+
+
+@pytest.mark.parametrize("english, french", [
+    ("organized crime", "criminalité organisée"),
+    ("criminal justice", "justice pénale"),
+    ("victims of crime", "victimes"),
+    ("NGOs", "organisations non gouvernementales"),
+])
+def test_english_words_printed_in_organisation_names_do_not_hide_an_english_query(searcher, english, french):
+    results = searcher.search(english)
+    assert any(n.startswith("translated from English") and french in n for n in results.notices)
+
+
+def test_english_query_keeps_numbers_and_names(searcher):
+    results = searcher.search("firearms Brazil")
+    assert ids(results)[0] == "34" and results.total == 6  # "Brazil" is kept, found nowhere: units with firearms
+
+
+def test_an_english_acronym_finds_what_its_french_acronym_finds(searcher):
+    assert set(ids(searcher.search("UNODC", limit=20))) == set(ids(searcher.search("ONUDC", limit=20)))
+    assert set(ids(searcher.search("AI", limit=5))) <= set(ids(searcher.search("intelligence artificielle", limit=20)))
+
+
+def test_donnees_is_not_etant_donne(searcher):
+    assert not {"7", "35"} & set(ids(searcher.search("données", limit=100)))
+
+
+def test_a_question_about_recommendations_favours_them(searcher):
+    results = searcher.search("quelles recommandations sur la corruption ?")
+    assert [h.kind for h in results.hits[:2]] == ["recommendation", "recommendation"]
+
+
+def test_a_query_of_syntax_only_says_so(searcher):
+    assert searcher.search("NOT").notices == ["nothing to search for in « NOT »; listing units in document order"]
+
+
+def test_output_that_cannot_show_accents_does_not_fail(index_dir):
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "CONGRES_INDEX": str(index_dir), "CONGRES_CORPUS": str(CORPUS)}
+    done = subprocess.run([sys.executable, "-m", "search", "search", "cybercriminalité", "--limit", "1"],
+                          env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith(b"7 results")

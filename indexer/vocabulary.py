@@ -1,0 +1,47 @@
+"""The words of the indexed text, as printed: what typo correction proposes and what tells
+French from English. Names of speakers and participants ("Alliance of NGOs on Crime
+Prevention…") are left out: they would make "crime" or "NGOs" look like words of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from indexer.analysis import TYPOGRAPHIC_APOSTROPHES, WORD_PATTERN, fold, strip_elision
+from indexer.themes import thematic_text
+
+FILE = "vocabulary.tsv"
+_WORD = re.compile(WORD_PATTERN)
+
+
+def key(word: str) -> str:
+    """How a word is looked up: no elided article, lower case, no accents."""
+    return fold(strip_elision(word.translate(TYPOGRAPHIC_APOSTROPHES).lower())[1])
+
+
+def write_vocabulary(folder: Path, texts) -> None:
+    """One line per word: key, most frequent printed form, count."""
+    counts = Counter(word for text in texts for word in _WORD.findall(thematic_text(text)))
+    forms: dict[str, Counter] = {}
+    for word, count in counts.items():
+        printed = strip_elision(word.translate(TYPOGRAPHIC_APOSTROPHES))[1]
+        if printed.isalpha():
+            forms.setdefault(key(printed), Counter())[printed] += count
+    lines = []
+    for folded, counter in sorted(forms.items()):
+        printed = max(counter, key=lambda w: (counter[w], w.islower()))
+        lines.append(f"{folded}\t{printed}\t{sum(counter.values())}")
+    (Path(folder) / FILE).write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def read_vocabulary(folder: Path) -> dict[str, tuple[str, int]]:
+    """key → (printed form, count); empty for an index written without one."""
+    path = Path(folder) / FILE
+    words = {}
+    if path.is_file():
+        for line in path.read_text("utf-8").splitlines():
+            folded, printed, count = line.split("\t")
+            words[folded] = (printed, int(count))
+    return words
