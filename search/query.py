@@ -17,6 +17,7 @@ The syntax never fails: an unbalanced quote or bracket is searched as words. Onl
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Callable
@@ -29,12 +30,10 @@ from search.glossary import GLOSSARY
 from search.spelling import Speller
 from search.thesaurus import THESAURUS
 
-QUESTION_OPENERS = {"qui", "que", "quoi", "quel", "quelle", "quels", "quelles", "comment", "pourquoi", "quand",
-                    "combien", "ou", "est-ce", "qu'est-ce", "lesquels", "lesquelles", "laquelle", "lequel"}
-QUESTION_TERMS = frozenset(
-    t for line in resources.files("search").joinpath("data/question_words.txt").read_text("utf-8").splitlines()
-    if line.strip() and not line.startswith("#") for t in analyze(line)
-)
+_QUESTIONS = tomllib.loads(resources.files("search").joinpath("data/questions.toml").read_text("utf-8"))
+QUESTION_OPENERS = frozenset(fold(word) for word in _QUESTIONS["openers"])
+QUESTION_TERMS = frozenset(t for word in _QUESTIONS["framing"] for t in analyze(word))
+RECOMMENDATION_TERMS = frozenset(t for word in _QUESTIONS["recommendations"] for t in analyze(word))
 
 TEXT_FIELD = "text"
 PROXIMITY_SLOP = 3     # words of the query this close together in a unit…
@@ -46,7 +45,6 @@ MAX_DEPTH = 16
 FIELD_SCORE = 1.0  # what a state:/theme:… alternative adds to a unit's score
 SYNONYM_BOOST = 0.5  # a thesaurus synonym counts half as much as the word typed
 RECOMMENDATION_BONUS = 2.0  # a question about what was recommended favours recommendations
-RECOMMENDATION_TERMS = frozenset(analyze("recommandation recommandations recommander recommande recommandé"))
 MIN_PREFIX = 2     # "a*" would match half the vocabulary
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 
