@@ -16,6 +16,7 @@ from indexer.errors import InvalidRequestError, UnknownFacetValueError
 from indexer.schema import FACET_SEPARATOR
 from indexer.states import GAZETTEER
 from indexer.themes import taxonomy
+from search.bitsets import to_bits
 
 #: Facets in display order; each is a Whoosh field of the same name.
 FACETS = ("agenda", "state", "theme", "org", "doc")
@@ -42,28 +43,30 @@ class FacetTable:
     """Which units carry which facet value, read once from the index."""
 
     def __init__(self, reader):
-        self.postings = {facet: _postings(reader, facet) for facet in FACETS}
+        self.units = {facet: _units_by_value(reader, facet) for facet in FACETS}  # value → bitset
         # A state is shown as an observer when every unit it spoke in lists it as one.
-        self.observers = {v for v, ids in _postings(reader, "observer").items() if ids == self.postings["state"].get(v)}
+        self.observers = {v for v, bits in _units_by_value(reader, "observer").items()
+                          if bits == self.units["state"].get(v)}
 
     def values(self, facet: str) -> list[str]:
-        return list(self.postings[facet])
+        return list(self.units[facet])
 
-    def units_with(self, facet: str, values: list[str]) -> set[int]:
-        units: set[int] = set()
+    def units_with(self, facet: str, values: list[str]) -> int:
+        """Bitset of the units carrying any of ``values``."""
+        bits = 0
         for value in values:
-            units |= self.postings[facet].get(value, frozenset())
-        return units
+            bits |= self.units[facet].get(value, 0)
+        return bits
 
-    def counts(self, facet: str, units: set[int], selected: list[str]) -> list[FacetCount]:
-        """Values of ``facet`` among ``units``, most frequent first; selected values always listed."""
+    def counts(self, facet: str, units: int, selected: list[str]) -> list[FacetCount]:
+        """Values of ``facet`` among ``units`` (a bitset), most frequent first; selected values always listed."""
         rows = []
-        for value, ids in self.postings[facet].items():
-            count = len(ids & units)
+        for value, bits in self.units[facet].items():
+            count = (bits & units).bit_count()
             if count or value in selected:
                 rows.append(FacetCount(value, count, value in selected, value in self.observers))
         for value in selected:
-            if value not in self.postings[facet]:
+            if value not in self.units[facet]:
                 rows.append(FacetCount(value, 0, True))
         rows.sort(key=lambda r: (-r.count, normalize(r.value)))
         return rows
@@ -118,9 +121,9 @@ def _agenda_shortcut(key: str, known: list[str]) -> str | None:
     return None
 
 
-def _postings(reader, field: str) -> dict[str, frozenset[int]]:
+def _units_by_value(reader, field: str) -> dict[str, int]:
     return {
-        (t.decode("utf-8") if isinstance(t, bytes) else t): frozenset(reader.postings(field, t).all_ids())
+        (t.decode("utf-8") if isinstance(t, bytes) else t): to_bits(reader.postings(field, t).all_ids())
         for t in reader.lexicon(field)
     }
 

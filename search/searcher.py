@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import os
 import re
 from pathlib import Path
@@ -16,6 +15,7 @@ from indexer.corpus import fingerprint
 from indexer.errors import CorpusError, IndexUnavailableError, InvalidRequestError, UnknownUnitError
 from indexer.model import citation
 from indexer.vocabulary import read_vocabulary
+from search.bitsets import iter_bits, to_bits
 from search.facets import FACETS, FacetCount, FacetTable, split_values
 from search.locations import CORPUS_ENV, default_corpus_dir, default_index_dir
 from search.query import MAX_TERMS, ParsedQuery, QueryContext, parse_query
@@ -71,14 +71,14 @@ class Searcher:
         selected = self._resolve(filters or {}, parsed.filters)
         matched = self._matching(parsed)
         allowed = {facet: self._facets.units_with(facet, values) for facet, values in selected.items()}
-        found = set(matched)
+        found = matched
         for units in allowed.values():
             found &= units
         ranked = self._rank(parsed, found, offset + limit)
         hits = [self._hit(docnum, score, parsed) for docnum, score in ranked[offset:offset + limit]]
         facets = {}
         for facet in FACETS:
-            base = set(matched)
+            base = matched
             for other, units in allowed.items():
                 if other != facet:
                     base &= units
@@ -86,7 +86,8 @@ class Searcher:
         notices = _notices(parsed)
         if not matched and not parsed.browse:  # the words themselves find nothing
             notices += self._suggestions(parsed)
-        return SearchResults(query, len(found), hits, facets, selected, limit, offset, notices, parsed.explanation)
+        return SearchResults(query, found.bit_count(), hits, facets, selected, limit, offset, notices,
+                             parsed.explanation)
 
     def get(self, unit_id: str) -> Hit:
         """One unit in full: ``"28"``, ``"37f"``, ``"37 f)"``, ``"§37 f)"`` or ``"doc:37f"``."""
@@ -110,7 +111,7 @@ class Searcher:
         """Every value of a facet with its number of units."""
         if facet not in FACETS:
             raise InvalidRequestError(f"unknown facet '{facet}' — facets are {', '.join(FACETS)}")
-        return self._facets.counts(facet, self._all, [])
+        return self._facets.counts(facet, self._all_bits, [])
 
     @property
     def documents(self) -> dict[str, dict[str, int]]:
@@ -169,7 +170,7 @@ class Searcher:
             ) from None
         self._generation = generation
         self._searcher = searcher
-        self._all = set(searcher.reader().all_doc_ids())
+        self._all_bits = to_bits(searcher.reader().all_doc_ids())
         self.manifest = read_manifest(generation)
         self._speller = Speller(read_vocabulary(generation))
         self._context = QueryContext(resolve=self._facets.resolve, speller=self._speller,
@@ -206,19 +207,21 @@ class Searcher:
                         resolved[facet].append(canonical)
         return {facet: values for facet, values in resolved.items() if values}
 
-    def _matching(self, parsed: ParsedQuery) -> set[int]:
-        matched = set(self._all) if parsed.browse else set(self._searcher.docs_for_query(parsed.loose))
+    def _matching(self, parsed: ParsedQuery) -> int:
+        """Bitset of the units the query's words allow (before facet filters)."""
+        matched = self._all_bits if parsed.browse else to_bits(self._searcher.docs_for_query(parsed.loose))
         if parsed.excluded is not None:
-            matched -= set(self._searcher.docs_for_query(parsed.excluded))
+            matched &= ~to_bits(self._searcher.docs_for_query(parsed.excluded))
         return matched
 
-    def _rank(self, parsed: ParsedQuery, found: set[int], needed: int) -> list[tuple[int, float | None]]:
+    def _rank(self, parsed: ParsedQuery, found_bits: int, needed: int) -> list[tuple[int, float | None]]:
         """The first ``needed`` units: those with every word first, then the others; each tier by
         BM25F score, then document order. Only that many are scored in full."""
         if parsed.browse:
-            return [(docnum, None) for docnum in heapq.nsmallest(needed, found)]
-        if not found or not needed:
+            return [(docnum, None) for docnum in iter_bits(found_bits, needed)]
+        if not found_bits or not needed:
             return []
+        found = set(iter_bits(found_bits))
         complete = found.intersection(self._searcher.docs_for_query(parsed.strict))
         ranked: list[tuple[int, float | None]] = []
         for tier in (complete, found - complete):
