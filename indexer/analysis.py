@@ -18,7 +18,6 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-import snowballstemmer
 from whoosh.analysis import Composable, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 
 #: A word, possibly with inner apostrophes (``l'État``, ``aujourd’hui``); combining
@@ -62,7 +61,14 @@ def _load_stem_overrides() -> dict[str, str]:
 
 STEM_OVERRIDES = _load_stem_overrides()
 
-_stemmer = snowballstemmer.stemmer("french")  # uses PyStemmer when installed
+try:  # PyStemmer: the Snowball C library, same stems, much faster (a dependency, but optional)
+    import Stemmer
+
+    _stemmer = Stemmer.Stemmer("french")
+except ImportError:  # pragma: no cover - the pure-Python Snowball
+    import snowballstemmer
+
+    _stemmer = snowballstemmer.stemmer("french")
 
 
 def _snowball(word: str) -> str:

@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from indexer.analysis import TYPOGRAPHIC_APOSTROPHES, WORD_PATTERN, fold, strip_elision
+from indexer.analysis import TYPOGRAPHIC_APOSTROPHES, WORD_PATTERN, analyze, fold, strip_elision
 from indexer.themes import thematic_text
 
 FILE = "vocabulary.tsv"
@@ -22,7 +22,8 @@ def key(word: str) -> str:
 
 
 def write_vocabulary(folder: Path, texts) -> None:
-    """One line per word: key, most frequent printed form, count."""
+    """One line per word: key, most frequent printed form, count, its terms (so that
+    opening an index does not analyse the whole vocabulary again)."""
     counts = Counter(word for text in texts for word in _WORD.findall(thematic_text(text)))
     forms: dict[str, Counter] = {}
     for word, count in counts.items():
@@ -32,16 +33,17 @@ def write_vocabulary(folder: Path, texts) -> None:
     lines = []
     for folded, counter in sorted(forms.items()):
         printed = max(counter, key=lambda w: (counter[w], w.islower()))
-        lines.append(f"{folded}\t{printed}\t{sum(counter.values())}")
+        lines.append(f"{folded}\t{printed}\t{sum(counter.values())}\t{' '.join(analyze(printed))}")
     (Path(folder) / FILE).write_text("\n".join(lines) + "\n", "utf-8")
 
 
-def read_vocabulary(folder: Path) -> dict[str, tuple[str, int]]:
-    """key → (printed form, count); empty for an index written without one."""
+def read_vocabulary(folder: Path) -> tuple[dict[str, tuple[str, int]], set[str]]:
+    """(key → (printed form, count), every term the words give); empty for an index without one."""
     path = Path(folder) / FILE
-    words = {}
+    words, terms = {}, set()
     if path.is_file():
         for line in path.read_text("utf-8").splitlines():
-            folded, printed, count = line.split("\t")
+            folded, printed, count, word_terms = line.split("\t")
             words[folded] = (printed, int(count))
-    return words
+            terms.update(word_terms.split())
+    return words, terms

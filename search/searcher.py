@@ -172,7 +172,7 @@ class Searcher:
         self._searcher = searcher
         self._all_bits = to_bits(searcher.reader().all_doc_ids())
         self.manifest = read_manifest(generation)
-        self._speller = Speller(read_vocabulary(generation))
+        self._speller = Speller(*read_vocabulary(generation))
         self._context = QueryContext(resolve=self._facets.resolve, speller=self._speller,
                                      is_french=self._speller.is_printed, knows=self._speller.knows)
 

@@ -18,9 +18,9 @@ SUGGEST_CUTOFF = 0.6  # difflib ratio for "did you mean"
 
 
 class Speller:
-    def __init__(self, words: dict[str, tuple[str, int]]):
+    def __init__(self, words: dict[str, tuple[str, int]], terms: set[str]):
         self.words = words  # key → (printed form, count), from the index's vocabulary
-        self.terms = {t for w in words for t in analyze(w)}  # what French words of the text give
+        self.terms = terms  # what the French words of the text give
         self._by_length: dict[int, list[str]] = {}
         for word in words:
             self._by_length.setdefault(len(word), []).append(word)

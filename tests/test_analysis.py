@@ -89,3 +89,12 @@ def test_every_word_and_its_unaccented_form_give_the_same_terms():
     assert len(vocabulary) > 2000
     different = [w for w in vocabulary if analyze(w) != analyze(fold(w)) or analyze(w) != analyze(w.upper())]
     assert different == []
+
+
+def test_the_c_stemmer_gives_snowballstemmers_stems():
+    from snowballstemmer.french_stemmer import FrenchStemmer
+
+    from indexer.analysis import _stemmer
+    pure_python = FrenchStemmer()
+    words = {fold(w.lower()) for w in _vocabulary()}
+    assert [w for w in words if _stemmer.stemWord(w) != pure_python.stemWord(w)] == []
