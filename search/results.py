@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass, field
 
 from search.facets import FacetCount
-from search.query import Explanation
+from search.understanding import Explanation
 from search.snippets import Snippet
 
 

@@ -1,0 +1,103 @@
+"""How a query is understood beyond its syntax: questions, synonyms and acronyms.
+
+The words that frame a question are dropped; a question about recommendations asks for
+them to rank first; the words that form a thesaurus expression become one concept,
+searched with its synonyms (``data/thesaurus_fr.tsv``). ``Explanation`` records every
+step for ``--explain``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+
+from indexer.analysis import analyze, fold
+from search.syntax import All, Any, Concept, Phrase, Word
+from search.thesaurus import THESAURUS
+
+_QUESTIONS = tomllib.loads(resources.files("search").joinpath("data/questions.toml").read_text("utf-8"))
+QUESTION_OPENERS = frozenset(fold(word) for word in _QUESTIONS["openers"])
+QUESTION_TERMS = frozenset(t for word in _QUESTIONS["framing"] for t in analyze(word))
+RECOMMENDATION_TERMS = frozenset(t for word in _QUESTIONS["recommendations"] for t in analyze(word))
+
+
+@dataclass
+class Explanation:
+    """How a query was understood, for ``--explain``."""
+
+    text: str
+    translated: list[tuple[str, list[str]]] = field(default_factory=list)  # English → French
+    corrections: list[tuple[str, str]] = field(default_factory=list)       # typed → corrected
+    expansions: list[tuple[str, list[str]]] = field(default_factory=list)  # expression → synonyms
+    question_words: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)   # the words searched, as typed (after translation)
+    terms: list[str] = field(default_factory=list)   # their analysed terms
+    strict: str = ""
+    scoring: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "translated": [{"english": e, "french": f} for e, f in self.translated],
+            "corrections": [{"typed": t, "searched": c} for t, c in self.corrections],
+            "expansions": [{"expression": e, "synonyms": s} for e, s in self.expansions],
+            "question_words": self.question_words,
+            "words": self.words,
+            "terms": self.terms,
+            "whoosh": {"all_words": self.strict, "ranking": self.scoring},
+        }
+
+
+def is_question(text: str) -> bool:
+    words = text.strip().split()
+    return bool(words) and (text.rstrip().endswith("?") or fold(words[0].lower()).strip("'’") in QUESTION_OPENERS)
+
+
+def asks_for_recommendations(node) -> bool:
+    return isinstance(node, Word) and set(analyze(node.text)) <= RECOMMENDATION_TERMS and bool(analyze(node.text))
+
+
+def frames_question(node) -> bool:
+    return isinstance(node, Word) and bool(analyze(node.text)) and set(analyze(node.text)) <= QUESTION_TERMS
+
+
+def with_concepts(nodes: list, explanation: Explanation) -> list:
+    """Merge the words that form a thesaurus expression into one concept with its synonyms."""
+    result, run = [], []
+    for node in [*nodes, None]:
+        if isinstance(node, Word) and not node.text.endswith("*"):
+            run.append(node)
+            continue
+        if run:
+            terms_of = [analyze(w.text) for w in run]
+            flat = [t for terms in terms_of for t in terms]
+            owner = [i for i, terms in enumerate(terms_of) for _ in terms]
+            taken, spans = set(), {}
+            for start, end, group in THESAURUS.find(flat):
+                first, last = owner[start], owner[end - 1]
+                if any(i in taken for i in range(first, last + 1)):
+                    continue
+                taken.update(range(first, last + 1))
+                words = " ".join(w.text for w in run[first:last + 1])
+                alternatives = THESAURUS.alternatives_for(flat[start:end], group)
+                spans[first] = Concept(words, alternatives)
+                explanation.expansions.append((words, [a.text for a in alternatives]))
+            result += [spans[i] if i in spans else w for i, w in enumerate(run) if i in spans or i not in taken]
+            run = []
+        if node is not None:
+            result.append(_with_synonyms(node, explanation))
+    return result
+
+
+def _with_synonyms(node, explanation: Explanation):
+    """Synonyms inside groups and alternatives too (a translated query is made of them)."""
+    if isinstance(node, All):
+        node.children = with_concepts(node.children, explanation)
+    elif isinstance(node, Any):
+        node.children = [_with_synonyms(child, explanation) for child in node.children]
+    elif isinstance(node, (Phrase, Word)) and not node.text.endswith("*"):
+        alternatives = THESAURUS.alternatives_for(analyze(node.text))
+        if alternatives:
+            explanation.expansions.append((node.text, [a.text for a in alternatives]))
+            return Concept(node.text, alternatives, phrase=isinstance(node, Phrase))
+    return node
