@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib.util
 import json
 import os
 import shutil
@@ -24,6 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+TANTIVY = importlib.util.find_spec("tantivy") is not None  # from the bench extra
 REPORT = ROOT / "corpus" / "san-jose-2025.txt"
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -67,6 +69,9 @@ def measure(sizes: list[int], rounds: int, runs: int) -> dict:
             row["build_peak_ours_mb"] = max(b["peak_mb"] for b in builds_ours)
             row["search_ours"] = run("search-ours", tmp / f"ours-{k}-0", corpus, rounds)
             row["search_plain"] = run("search-plain", tmp / f"plain-{k}-0", corpus, rounds)
+            if TANTIVY:
+                row["build_tantivy"] = run("build-tantivy", corpus, tmp / f"tantivy-{k}")
+                row["search_tantivy"] = run("search-tantivy", tmp / f"tantivy-{k}", corpus, rounds)
             results["sizes"][k] = row
             for i in range(1, runs):
                 shutil.rmtree(tmp / f"ours-{k}-{i}", ignore_errors=True)
@@ -96,6 +101,15 @@ def table(results: dict) -> str:
             f"{so['median_ms']:.1f} / {sp['median_ms']:.1f} = **{so['median_ms'] / sp['median_ms']:.2f}×** | "
             f"{so['p95_ms']:.1f} / {sp['p95_ms']:.1f} = **{so['p95_ms'] / sp['p95_ms']:.2f}×** | {so['peak_mb']:.0f} |"
         )
+    if any("search_tantivy" in row for row in results["sizes"].values()):
+        lines += ["", "tantivy (Rust, French stemmer; top 10 + one facet's counts), same units and mix:", "",
+                  "| units | build units/s (ratio to ours) | query median ms (ours / tantivy) | query p95 ms |",
+                  "|---|---|---|---|"]
+        for row in results["sizes"].values():
+            bt, st, so = row["build_tantivy"], row["search_tantivy"], row["search_ours"]
+            rate = row["units"] / bt["seconds"]
+            lines.append(f"| {row['units']:,} | {rate:,.0f} ({rate / (row['units'] / row['build_ours_s']):.0f}×) | "
+                         f"{so['median_ms']:.1f} / {st['median_ms']:.2f} | {so['p95_ms']:.1f} / {st['p95_ms']:.2f} |")
     cold, base = results["cold_congres_s"], results["cold_import_s"]
     lines.append("")
     lines.append(f"Cold `congres search \"traite des personnes\" --state Brésil` (bundled corpus, index built): "

@@ -43,6 +43,26 @@ def build_plain(corpus: str, index: str) -> dict:
     return {"units": len(units), "seconds": seconds, "size_mb": folder_mb(index), "peak_mb": peak_mb()}
 
 
+def build_tantivy(corpus: str, index: str) -> dict:
+    from bench.perf.tantivy_ref import build
+    from indexer.build import load_units
+    units = load_units(Path(corpus))
+    Path(index).mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    build(units, index)
+    seconds = time.perf_counter() - start
+    return {"units": len(units), "seconds": seconds, "size_mb": folder_mb(index), "peak_mb": peak_mb()}
+
+
+def _point_5_label(corpus: str) -> str:
+    """The label of point 5, as the references store it."""
+    from indexer.agenda import agenda_of
+    from indexer.parse import parse_report
+    report = sorted(Path(corpus).glob("*.txt"))[0]
+    labels = (agenda_of(unit.headings) for unit in parse_report(report.read_text("utf-8"), report.stem))
+    return next(label for key, label in labels if key == "5")
+
+
 def _latencies(run, rounds: int) -> dict:
     for query in QUERIES:  # warm-up: first use of each query
         for filters in FILTERS:
@@ -67,18 +87,20 @@ def search_ours(index: str, corpus: str, rounds: str) -> dict:
 
 def search_plain(index: str, corpus: str, rounds: str) -> dict:
     from bench.perf.plain import PlainSearcher
-    from indexer.agenda import agenda_of
-    from indexer.parse import parse_report
-    report = sorted(Path(corpus).glob("*.txt"))[0]
-    labels = (agenda_of(unit.headings) for unit in parse_report(report.read_text("utf-8"), report.stem))
-    agenda_5 = next(label for key, label in labels if key == "5")  # the label the facet stores
-    searcher = PlainSearcher(index)
+    agenda_5, searcher = _point_5_label(corpus), PlainSearcher(index)
     return _latencies(lambda q, f: searcher.search(q, {k: [agenda_5] if k == "agenda" else v for k, v in f.items()}),
                       int(rounds))
 
 
-TASKS = {"build-ours": build_ours, "build-plain": build_plain, "search-ours": search_ours,
-         "search-plain": search_plain}
+def search_tantivy(index: str, corpus: str, rounds: str) -> dict:
+    from bench.perf.tantivy_ref import TantivySearcher
+    agenda_5, searcher = _point_5_label(corpus), TantivySearcher(index)
+    return _latencies(lambda q, f: searcher.search(q, {k: [agenda_5] if k == "agenda" else v for k, v in f.items()}),
+                      int(rounds))
+
+
+TASKS = {"build-ours": build_ours, "build-plain": build_plain, "build-tantivy": build_tantivy,
+         "search-ours": search_ours, "search-plain": search_plain, "search-tantivy": search_tantivy}
 
 if __name__ == "__main__":
     print(json.dumps(TASKS[sys.argv[1]](*sys.argv[2:])))
