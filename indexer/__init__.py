@@ -1,8 +1,24 @@
-"""Turn UN reports into units and units into a French, faceted Whoosh index."""
+"""Turn UN reports into units and units into a French, faceted Whoosh index.
 
-from indexer.analysis import FRENCH_ANALYZER, analyze
-from indexer.build import build_index, load_units
-from indexer.model import Unit
-from indexer.parse import parse_report
+The names below are loaded on first use, so that searching (which needs only a few
+modules of this package) does not import the parser and the builder.
+"""
 
-__all__ = ["FRENCH_ANALYZER", "Unit", "analyze", "build_index", "load_units", "parse_report"]
+from importlib import import_module
+
+_EXPORTS = {
+    "FRENCH_ANALYZER": "indexer.analysis",
+    "analyze": "indexer.analysis",
+    "build_index": "indexer.build",
+    "load_units": "indexer.build",
+    "Unit": "indexer.model",
+    "parse_report": "indexer.parse",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'indexer' has no attribute {name!r}")

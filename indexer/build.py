@@ -15,7 +15,6 @@ import shutil
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -26,6 +25,7 @@ from indexer.errors import CorpusError, IndexUnavailableError
 from indexer.model import Unit
 from indexer.parse import parse_report
 from indexer.schema import FACET_SEPARATOR, SCHEMA, SCHEMA_VERSION, indexer_fingerprint
+from indexer.store import BUILDING, CURRENT, LOCK, MANIFEST, Manifest, check_index_folder
 from indexer.speakers import assign_speakers
 from indexer.themes import taxonomy
 from indexer.vocabulary import write_vocabulary
@@ -35,28 +35,6 @@ try:
 except ImportError:  # pragma: no cover - not on POSIX
     fcntl = None
 
-CURRENT = "CURRENT"
-MANIFEST = "congres.json"
-_LOCK = ".lock"
-_BUILDING = ".building-"
-
-
-@dataclass
-class Manifest:
-    schema_version: int
-    fingerprint: str  # of the corpus
-    corpus: str
-    indexer: str = ""  # fingerprint of the indexer that wrote it
-    documents: dict[str, dict[str, int]] = field(default_factory=dict)
-
-    @property
-    def is_current(self) -> bool:
-        """Written by this version of the indexer (same schema, analyzer and data)."""
-        return self.schema_version == SCHEMA_VERSION and self.indexer == indexer_fingerprint()
-
-    @property
-    def unit_count(self) -> int:
-        return sum(sum(counts.values()) for counts in self.documents.values())
 
 
 def load_units(corpus_dir: Path) -> list[Unit]:
@@ -86,7 +64,7 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None) -> Manifest:
     _ensure_writable(index_dir)
     with build_lock(index_dir, on_wait):
         _remove_leftovers(index_dir)
-        building = index_dir / f"{_BUILDING}{os.getpid()}-{time.time_ns()}"
+        building = index_dir / f"{BUILDING}{os.getpid()}-{time.time_ns()}"
         building.mkdir()
         try:
             _write_whoosh(building, units)
@@ -104,42 +82,13 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None) -> Manifest:
     return manifest
 
 
-def current_generation(index_dir: Path) -> Path | None:
-    """The generation folder readers should open, or None if no build has completed."""
-    try:
-        name = (Path(index_dir) / CURRENT).read_text("utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError as error:
-        raise IndexUnavailableError(f"cannot read the index in {index_dir} ({error.strerror})") from None
-    generation = Path(index_dir) / name
-    return generation if name.startswith("gen-") and generation.is_dir() else None
-
-
-def read_manifest(generation: Path) -> Manifest | None:
-    try:
-        data = json.loads((generation / MANIFEST).read_text("utf-8"))
-        return Manifest(**data)
-    except (OSError, ValueError, TypeError):
-        return None
-
-
-def check_index_folder(folder: Path) -> None:
-    """Refuse a path this project must not write in: a file, or a folder of other files."""
-    if folder.exists() and not folder.is_dir():
-        raise IndexUnavailableError(f"{folder} is a file, not an index folder — pass another --index")
-    ours = (CURRENT, _LOCK, "gen-", _BUILDING, ".")
-    if folder.is_dir() and not all(p.name.startswith(ours) for p in folder.iterdir()):
-        raise IndexUnavailableError(f"{folder} is not an index folder — pass another --index")
-
-
 @contextmanager
 def build_lock(index_dir: Path, on_wait=None):
     """Serialise builds: a second ``congres index`` waits for the first to finish."""
     if fcntl is None:  # pragma: no cover
         yield
         return
-    with open(index_dir / _LOCK, "a") as lock:
+    with open(index_dir / LOCK, "a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -219,7 +168,7 @@ def _point_current_to(index_dir: Path, name: str) -> None:
 
 def _remove_leftovers(index_dir: Path) -> None:
     """Folders of builds that were killed; safe under the build lock."""
-    for path in index_dir.glob(f"{_BUILDING}*"):
+    for path in index_dir.glob(f"{BUILDING}*"):
         shutil.rmtree(path, ignore_errors=True)
     for path in index_dir.glob(f"{CURRENT}.*.tmp"):
         path.unlink(missing_ok=True)

@@ -10,7 +10,6 @@ from collections import Counter
 from pathlib import Path
 
 from indexer.analysis import TYPOGRAPHIC_APOSTROPHES, WORD_PATTERN, analyze, fold, strip_elision
-from indexer.themes import thematic_text
 
 FILE = "vocabulary.tsv"
 _WORD = re.compile(WORD_PATTERN)
@@ -24,6 +23,8 @@ def key(word: str) -> str:
 def write_vocabulary(folder: Path, texts) -> None:
     """One line per word: key, most frequent printed form, count, its terms (so that
     opening an index does not analyse the whole vocabulary again)."""
+    from indexer.themes import thematic_text  # building only: searching reads the file
+
     counts = Counter(word for text in texts for word in _WORD.findall(thematic_text(text)))
     forms: dict[str, Counter] = {}
     for word, count in counts.items():

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from indexer.build import build_index
 from indexer.errors import CongresError, UnknownFacetValueError
 from search.facets import FACETS
 from search.locations import CORPUS_ENV, INDEX_ENV, default_corpus_dir, default_index_dir
@@ -121,6 +120,8 @@ def cli():
 @_index_option
 def index_command(corpus_dir, index_dir):
     """Build the index from a folder of reports (swapped in when complete)."""
+    from indexer.build import build_index  # the search commands do without it
+
     corpus_dir, index_dir = corpus_dir or default_corpus_dir(), index_dir or default_index_dir()
     manifest = build_index(corpus_dir, index_dir,
                            on_wait=lambda: click.echo("Waiting for another build of this index to finish…", err=True))

@@ -15,7 +15,6 @@ from indexer.analysis import normalize
 from indexer.errors import InvalidRequestError, UnknownFacetValueError
 from indexer.schema import FACET_SEPARATOR
 from indexer.states import GAZETTEER
-from indexer.themes import taxonomy
 from search.bitsets import to_bits
 
 #: Facets in display order; each is a Whoosh field of the same name.
@@ -86,6 +85,8 @@ class FacetTable:
             if name:
                 return name  # a real state that did not speak: zero results, not an error
         if facet == "theme":
+            from indexer.themes import taxonomy  # the taxonomy is read only when a theme is typed
+
             label = taxonomy().lookup(typed)
             if label:
                 return label

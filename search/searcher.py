@@ -10,7 +10,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
 from indexer.analysis import fold
-from indexer.build import build_index, check_index_folder, current_generation, read_manifest
+from indexer.store import check_index_folder, current_generation, read_manifest
 from indexer.corpus import fingerprint
 from indexer.errors import CorpusError, IndexUnavailableError, InvalidRequestError, UnknownUnitError
 from indexer.model import citation
@@ -19,9 +19,9 @@ from search.bitsets import iter_bits, to_bits
 from search.facets import FACETS, FacetCount, FacetTable, split_values
 from search.locations import CORPUS_ENV, default_corpus_dir, default_index_dir
 from search.query import MAX_TERMS, ParsedQuery, QueryContext, parse_query
-from search.spelling import MIN_LENGTH, Speller
 from search.results import Hit, SearchResults
 from search.snippets import make_snippet
+from search.spelling import MIN_LENGTH, Speller
 
 MAX_LIMIT = 10_000
 _UNIT_ID = re.compile(r"^(?:(?P<doc>[\w.-]+):)?\s*§?\s*(?P<paragraph>\d+)\s*(?P<letter>[a-z])?\)?$", re.I)
@@ -46,6 +46,8 @@ class Searcher:
         generation = current_generation(self.index_dir)
         self.corpus_dir = Path(corpus_dir) if corpus_dir else _corpus_of(generation)
         if auto_build and self._needs_build(generation):
+            from indexer.build import build_index  # only now: searching does not need the indexer's parts
+
             try:
                 build_index(self.corpus_dir, self.index_dir)
                 self.built = True

@@ -5,7 +5,8 @@ import shutil
 
 import pytest
 
-from indexer.build import CURRENT, MANIFEST, build_index, current_generation
+from indexer.build import build_index
+from indexer.store import CURRENT, MANIFEST, current_generation
 from indexer.errors import CorpusError, IndexUnavailableError
 from search import Searcher
 from tests.conftest import CORPUS, FIXTURES

@@ -23,7 +23,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.build import build_index, current_generation
+from indexer.build import build_index
+from indexer.store import current_generation
 from indexer.errors import IndexUnavailableError, UnknownFacetValueError
 from search import Searcher
 from search.cli import cli
