@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Callable
 
+from indexer.analysis import analyze
+
 _ENGLISH_WORD = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 #: English function words: they need no translation and do not make a query French.
 ENGLISH_STOP_WORDS = frozenset(
@@ -87,8 +89,6 @@ class Glossary:
 
 def _is_french_order(phrase: str, french: list[str]) -> bool:
     """True when the English expression is itself one of its French translations."""
-    from indexer.analysis import analyze
-
     return any(analyze(phrase) == analyze(f) for f in french)
 
 

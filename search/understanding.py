@@ -54,11 +54,19 @@ def is_question(text: str) -> bool:
 
 
 def asks_for_recommendations(node) -> bool:
-    return isinstance(node, Word) and set(analyze(node.text)) <= RECOMMENDATION_TERMS and bool(analyze(node.text))
+    return _word_within(node, RECOMMENDATION_TERMS)
 
 
 def frames_question(node) -> bool:
-    return isinstance(node, Word) and bool(analyze(node.text)) and set(analyze(node.text)) <= QUESTION_TERMS
+    return _word_within(node, QUESTION_TERMS)
+
+
+def _word_within(node, terms: frozenset[str]) -> bool:
+    """A plain word whose terms all belong to ``terms``."""
+    if not isinstance(node, Word):
+        return False
+    own = analyze(node.text)
+    return bool(own) and set(own) <= terms
 
 
 def with_concepts(nodes: list, explanation: Explanation) -> list:
