@@ -221,6 +221,32 @@ def _word_term(word: str) -> tuple[str | None, int]:
 FAST_FRENCH_ANALYZER = WordCachedAnalyzer()
 
 
+# analyze() and term_spans() give FAST_FRENCH_ANALYZER's tokens without building Token
+# objects, several times faster: the thesaurus analyses all its expressions when a
+# search starts, and snippets analyse every hit.
+
 def analyze(text: str) -> list[str]:
     """The terms the index stores for ``text``, in order."""
-    return [t.text for t in FAST_FRENCH_ANALYZER(text)]
+    terms = []
+    for word in FAST_FRENCH_ANALYZER.expression.findall(text):
+        term = _word_term(word)[0]
+        if term is not None:
+            terms.append(term)
+    return terms
+
+
+def indexed_terms(text: str) -> tuple[list[str], int]:
+    """The terms the text field indexes for ``text``, and the position of the first: the
+    analyzer numbers it by the words before it (stop words included), then counts one per term."""
+    terms = [_word_term(word)[0] for word in FAST_FRENCH_ANALYZER.expression.findall(text)]
+    first = next((i for i, term in enumerate(terms) if term is not None), 0)
+    return [term for term in terms if term is not None], first
+
+
+def term_spans(text: str):
+    """(term, start, end) of each word of ``text`` that gives a term, in order; the
+    highlight starts after an elided article (``l'[Assemblée]``)."""
+    for match in FAST_FRENCH_ANALYZER.expression.finditer(text):
+        term, skipped = _word_term(match.group(0))
+        if term is not None:
+            yield term, match.start() + skipped, match.end()

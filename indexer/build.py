@@ -10,6 +10,8 @@ generation is kept for readers that opened it just before the swap.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import multiprocessing.connection
 import os
 import shutil
 import tempfile
@@ -18,12 +20,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 
 from indexer.agenda import agenda_of
 from indexer.corpus import fingerprint, read_report, report_paths
 from indexer.errors import CorpusError, IndexUnavailableError
 from indexer.model import Unit
 from indexer.parse import parse_report
+from indexer.postings import write_postings
 from indexer.schema import FACET_SEPARATOR, SCHEMA, SCHEMA_VERSION, indexer_fingerprint
 from indexer.store import BUILDING, CURRENT, LOCK, MANIFEST, Manifest, check_index_folder
 from indexer.speakers import assign_speakers
@@ -35,21 +40,31 @@ try:
 except ImportError:  # pragma: no cover - not on POSIX
     fcntl = None
 
+_INDEX_NAME = "MAIN"  # Whoosh's default name for an index in a folder
 
 
 def load_units(corpus_dir: Path) -> list[Unit]:
-    """Every unit of every report in the corpus, with its facets."""
-    units: list[Unit] = []
-    for path in report_paths(corpus_dir):
-        report = read_report(path)
-        doc_units = parse_report(report.text, report.doc)
-        if not doc_units:
-            raise CorpusError(f"{path}: no numbered paragraph found — not a report of the series?")
-        assign_speakers(doc_units)
-        for unit in doc_units:
-            unit.agenda_key, unit.agenda = agenda_of(unit.headings)
-            unit.themes = taxonomy().themes_of(unit.text)
-        units.extend(doc_units)
+    """Every unit of every report in the corpus, with its facets (reports parsed side by side
+    when the corpus is large)."""
+    paths = report_paths(corpus_dir)
+    workers = _worker_count(sum(path.stat().st_size for path in paths) // _BYTES_PER_UNIT, len(paths))
+    if workers == 1:
+        per_report = [_report_units(path) for path in paths]
+    else:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            per_report = pool.map(_report_units, paths, chunksize=max(1, len(paths) // (4 * workers)))
+    return [unit for units in per_report for unit in units]
+
+
+def _report_units(path: Path) -> list[Unit]:
+    report = read_report(path)
+    units = parse_report(report.text, report.doc)
+    if not units:
+        raise CorpusError(f"{path}: no numbered paragraph found — not a report of the series?")
+    assign_speakers(units)
+    for unit in units:
+        unit.agenda_key, unit.agenda = agenda_of(unit.headings)
+        unit.themes = taxonomy().themes_of(unit.text)
     return units
 
 
@@ -67,8 +82,7 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None) -> Manifest:
         building = index_dir / f"{BUILDING}{os.getpid()}-{time.time_ns()}"
         building.mkdir()
         try:
-            _write_whoosh(building, units)
-            write_vocabulary(building, (unit.text for unit in units))
+            _write_whoosh(building, units, meanwhile=lambda: _write_lookups(building, units))
             manifest = Manifest(SCHEMA_VERSION, corpus_fingerprint, str(corpus_dir.resolve()),
                                 indexer_fingerprint(), _counts(units))
             (building / MANIFEST).write_text(json.dumps(manifest.__dict__, ensure_ascii=False, indent=1), "utf-8")
@@ -126,11 +140,73 @@ def _remember_missing_columns() -> None:
     whoosh3.W3PerDocReader._cached_reader = cached_reader
 
 
-def _write_whoosh(folder: Path, units: list[Unit]) -> None:
+#: From this many units, reports are parsed and segments written by several processes at once.
+PARALLEL_FROM = 4_000
+_BYTES_PER_UNIT = 700  # about, in the reports of the series: to decide before parsing
+#: Units per segment, at most, when several are written. Whoosh sorts a segment's postings in memory
+#: up to the writer's ``limitmb``, and on disk beyond, twice as slowly: this many units stay
+#: well within SEGMENT_MB.
+SEGMENT_UNITS, SEGMENT_MB = 12_000, 384
+
+
+def _write_whoosh(folder: Path, units: list[Unit], meanwhile) -> None:
+    """Segments of consecutive units, written by child processes while this one runs
+    ``meanwhile``; one table of contents lists them in order, so that docnums follow the
+    units (the posting arrays rely on it). A small corpus gets one segment, written here."""
     _remember_missing_columns()
-    ix = whoosh_index.create_in(str(folder), SCHEMA)
-    writer = ix.writer()
-    for position, unit in enumerate(units):
+    workers = _worker_count(len(units))
+    if workers == 1:
+        _write_segment(folder, units)
+        meanwhile()
+        return
+    count = workers * -(-len(units) // (SEGMENT_UNITS * workers))  # even work for every process
+    size = -(-len(units) // count)
+    slices = [units[i:i + size] for i in range(0, len(units), size)]
+    parts = [folder / f"part-{i}" for i in range(len(slices))]
+    fork = multiprocessing.get_context("fork")  # a child sees the units without copying them
+    pending = [fork.Process(target=_write_segment, args=(part, chunk), daemon=True)
+               for part, chunk in zip(parts, slices)]
+    running: list = []
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                running.append(pending.pop(0))
+                running[-1].start()
+            if meanwhile is not None:  # this process's own work, once the children are going
+                meanwhile()
+                meanwhile = None
+            finished = multiprocessing.connection.wait([child.sentinel for child in running])
+            for child in [c for c in running if c.sentinel in finished]:
+                child.join()
+                running.remove(child)
+                if child.exitcode != 0:
+                    raise IndexUnavailableError(
+                        f"a process writing the index in {folder} failed — run `congres index` again")
+    finally:
+        for child in running:
+            child.kill()
+    segments = []
+    for part in parts:
+        segments += TOC.read(FileStorage(str(part)), _INDEX_NAME).segments
+        for path in part.glob(f"{_INDEX_NAME}_*.seg"):
+            path.rename(folder / path.name)
+        shutil.rmtree(part)
+    TOC(SCHEMA, segments, 1).write(FileStorage(str(folder)), _INDEX_NAME)
+
+
+def _worker_count(unit_count: int, tasks: int | None = None) -> int:
+    """Processes worth starting: one for a small corpus, else one per core (at most 4)."""
+    if unit_count < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, 4, tasks or cores))
+
+
+def _write_segment(folder: Path, units: list[Unit]) -> None:
+    folder.mkdir(exist_ok=True)
+    ix = whoosh_index.create_in(str(folder), SCHEMA, indexname=_INDEX_NAME)
+    writer = ix.writer(limitmb=SEGMENT_MB)
+    for unit in units:
         writer.add_document(
             key=f"{unit.doc}:{unit.id}",
             doc=unit.doc,
@@ -138,7 +214,6 @@ def _write_whoosh(folder: Path, units: list[Unit]) -> None:
             kind=unit.kind,
             paragraph=unit.paragraph,
             letter=unit.letter,
-            position=position,
             agenda=unit.agenda,
             agenda_key=unit.agenda_key,
             state=FACET_SEPARATOR.join(unit.states + unit.observers),
@@ -150,6 +225,12 @@ def _write_whoosh(folder: Path, units: list[Unit]) -> None:
         )
     writer.commit()
     ix.close()
+
+
+def _write_lookups(folder: Path, units: list[Unit]) -> None:
+    """What searching reads beside the Whoosh segments."""
+    write_postings(folder, (unit.text for unit in units))
+    write_vocabulary(folder, (unit.text for unit in units))
 
 
 def _counts(units: list[Unit]) -> dict[str, dict[str, int]]:

@@ -8,7 +8,7 @@ from whoosh import fields
 
 from indexer.analysis import FAST_FRENCH_ANALYZER
 
-SCHEMA_VERSION = 2  # bump when a field changes
+SCHEMA_VERSION = 3  # bump when a field changes
 
 
 @lru_cache(maxsize=1)
@@ -33,9 +33,8 @@ SCHEMA = fields.Schema(
     doc=fields.ID(stored=True),                      # report identifier
     id=fields.ID(stored=True),                       # "28" or "37f"
     kind=fields.ID(stored=True),                     # "paragraph" | "recommendation"
-    paragraph=fields.NUMERIC(stored=True),
+    paragraph=fields.STORED(),                       # 28 (document order is the docnum order)
     letter=fields.STORED(),
-    position=fields.NUMERIC(stored=True, sortable=True),  # document order across the corpus
     agenda=fields.ID(stored=True),                   # agenda facet: short French label
     agenda_key=fields.STORED(),                      # "theme", "3"…"6" or None
     state=_facet(),                                  # state facet: members and observers that spoke

@@ -25,7 +25,9 @@ def write_vocabulary(folder: Path, texts) -> None:
     opening an index does not analyse the whole vocabulary again)."""
     from indexer.themes import thematic_text  # building only: searching reads the file
 
-    counts = Counter(word for text in texts for word in _WORD.findall(thematic_text(text)))
+    counts: Counter = Counter()
+    for text in texts:
+        counts.update(_WORD.findall(thematic_text(text)))
     forms: dict[str, Counter] = {}
     for word, count in counts.items():
         printed = strip_elision(word.translate(TYPOGRAPHIC_APOSTROPHES))[1]
@@ -41,10 +43,8 @@ def write_vocabulary(folder: Path, texts) -> None:
 def read_vocabulary(folder: Path) -> tuple[dict[str, tuple[str, int]], set[str]]:
     """(key → (printed form, count), every term the words give); empty for an index without one."""
     path = Path(folder) / FILE
-    words, terms = {}, set()
-    if path.is_file():
-        for line in path.read_text("utf-8").splitlines():
-            folded, printed, count, word_terms = line.split("\t")
-            words[folded] = (printed, int(count))
-            terms.update(word_terms.split())
-    return words, terms
+    if not path.is_file():
+        return {}, set()
+    rows = [line.split("\t") for line in path.read_text("utf-8").splitlines()]
+    words = {folded: (printed, int(count)) for folded, printed, count, _ in rows}
+    return words, set(" ".join(row[3] for row in rows).split())

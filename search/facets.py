@@ -7,14 +7,12 @@ choosing Brésil still shows how many units Chili would give.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 
 from indexer.analysis import normalize
 from indexer.errors import InvalidRequestError, UnknownFacetValueError
 from indexer.schema import FACET_SEPARATOR
-from indexer.states import GAZETTEER
 from search.bitsets import to_bits
 
 #: Facets in display order; each is a Whoosh field of the same name.
@@ -42,7 +40,10 @@ class FacetTable:
     """Which units carry which facet value, read once from the index."""
 
     def __init__(self, reader):
-        self.units = {facet: _units_by_value(reader, facet) for facet in FACETS}  # value → bitset
+        # value → bitset, values in alphabetical order (accents aside): counts then only sort by count
+        self.units = {facet: dict(sorted(_units_by_value(reader, facet).items(), key=lambda item: normalize(item[0])))
+                      for facet in FACETS}
+        self._by_key = {facet: {normalize(v): v for v in values} for facet, values in self.units.items()}
         # A state is shown as an observer when every unit it spoke in lists it as one.
         self.observers = {v for v, bits in _units_by_value(reader, "observer").items()
                           if bits == self.units["state"].get(v)}
@@ -64,10 +65,12 @@ class FacetTable:
             count = (bits & units).bit_count()
             if count or value in selected:
                 rows.append(FacetCount(value, count, value in selected, value in self.observers))
-        for value in selected:
-            if value not in self.units[facet]:
-                rows.append(FacetCount(value, 0, True))
-        rows.sort(key=lambda r: (-r.count, normalize(r.value)))
+        unknown = [FacetCount(value, 0, True) for value in selected if value not in self.units[facet]]
+        if unknown:
+            rows += unknown
+            rows.sort(key=lambda r: (-r.count, normalize(r.value)))
+        else:
+            rows.sort(key=lambda r: -r.count)  # stable: alphabetical among equal counts
         return rows
 
     def resolve(self, facet: str, typed: str) -> str:
@@ -76,12 +79,12 @@ class FacetTable:
             raise InvalidRequestError(f"unknown facet '{facet}' — facets are {', '.join(FACETS)}")
         typed = str(typed).strip()
         known = self.values(facet)
-        by_key = {normalize(v): v for v in known}
+        by_key = self._by_key[facet]
         key = normalize(typed)
         if key in by_key:
             return by_key[key]
         if facet == "state":
-            name = GAZETTEER.lookup(typed)
+            name = _gazetteer().lookup(typed)
             if name:
                 return name  # a real state that did not speak: zero results, not an error
         if facet == "theme":
@@ -96,7 +99,7 @@ class FacetTable:
                 return match
         candidates = dict(by_key)
         if facet == "state":  # "Royaume" must not quietly mean the only kingdom that spoke
-            candidates.update({normalize(n): n for n in GAZETTEER.names})
+            candidates.update({normalize(n): n for n in _gazetteer().names})
         starts_a_word = re.compile(rf"(?<!\w){re.escape(key)}") if key else None
         partial = [v for k, v in candidates.items() if starts_a_word and starts_a_word.search(k)]
         if len(partial) == 1:
@@ -106,6 +109,8 @@ class FacetTable:
 
     @staticmethod
     def _close_matches(key: str, candidates: dict[str, str]) -> list[str]:
+        import difflib  # only for a value the index does not know (cold start)
+
         close = difflib.get_close_matches(key, list(candidates), n=3, cutoff=0.6)
         return [candidates[c] for c in close]
 
@@ -120,6 +125,13 @@ def _agenda_shortcut(key: str, known: list[str]) -> str | None:
         if key in _MAIN_THEME_WORDS and folded.startswith("theme principal"):
             return value
     return None
+
+
+def _gazetteer():
+    """All the world's states, for a state the index does not know (imported then: cold start)."""
+    from indexer.states import GAZETTEER
+
+    return GAZETTEER
 
 
 def _units_by_value(reader, field: str) -> dict[str, int]:

@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 
+from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
@@ -24,6 +25,10 @@ from search.snippets import make_snippet
 from search.spelling import MIN_LENGTH, Speller
 
 MAX_LIMIT = 10_000
+#: From this many units, queries are matched and scored on NumPy arrays (``search.arrays``);
+#: below, Whoosh itself is quicker than importing NumPy (a tenth of a second) for a one-off search.
+ARRAYS_FROM = 5_000
+ENGINES = ("whoosh", "arrays")
 _UNIT_ID = re.compile(r"^(?:(?P<doc>[\w.-]+):)?\s*§?\s*(?P<paragraph>\d+)\s*(?P<letter>[a-z])?\)?$", re.I)
 
 
@@ -34,11 +39,15 @@ class Searcher:
     ``corpus_dir`` defaults to ``$CONGRES_CORPUS``, else the corpus the index was
     built from, else the bundled ``corpus/``. A missing index, or one that does
     not reflect that corpus or was written by an older schema, is rebuilt first
-    (``auto_build=False`` turns that off).
+    (``auto_build=False`` turns that off). ``engine`` is ``"whoosh"`` or ``"arrays"``
+    (same results); by default, arrays from ``ARRAYS_FROM`` units.
     """
 
     def __init__(self, index_dir: str | Path | None = None, corpus_dir: str | Path | None = None,
-                 *, auto_build: bool = True):
+                 *, auto_build: bool = True, engine: str | None = None):
+        if engine is not None and engine not in ENGINES:
+            raise InvalidRequestError(f"unknown engine '{engine}' — engines are {', '.join(ENGINES)}")
+        self.engine = engine
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self.built = False  # True when opening had to (re)build the index
         self.warnings: list[str] = []  # e.g. an out-of-date index that could not be rebuilt
@@ -164,6 +173,7 @@ class Searcher:
             ix = FileStorage(str(generation), supports_mmap=False, readonly=True).open_index()
             searcher = ix.searcher()
             self._facets = FacetTable(searcher.reader())
+            self._arrays = self._posting_arrays(generation, searcher.reader())
         except PermissionError:
             raise IndexUnavailableError(f"cannot read the index in {self.index_dir}: permission denied") from None
         except Exception as error:  # whoosh raises many types for damaged files
@@ -177,6 +187,14 @@ class Searcher:
         self._speller = Speller(*read_vocabulary(generation))
         self._context = QueryContext(resolve=self._facets.resolve, speller=self._speller,
                                      is_french=self._speller.is_printed, knows=self._speller.knows)
+
+    def _posting_arrays(self, generation: Path, reader):
+        engine = self.engine or ("arrays" if reader.doc_count_all() >= ARRAYS_FROM else "whoosh")
+        if engine == "whoosh":
+            return None
+        from search.arrays import PostingArrays  # only now: NumPy is slow to import
+
+        return PostingArrays(generation, reader)
 
     def _reopen_if_rebuilt(self) -> None:
         generation = current_generation(self.index_dir)
@@ -211,10 +229,15 @@ class Searcher:
 
     def _matching(self, parsed: ParsedQuery) -> int:
         """Bitset of the units the query's words allow (before facet filters)."""
-        matched = self._all_bits if parsed.browse else to_bits(self._searcher.docs_for_query(parsed.loose))
+        matched = self._all_bits if parsed.browse else self._units_matching(parsed.loose)
         if parsed.excluded is not None:
-            matched &= ~to_bits(self._searcher.docs_for_query(parsed.excluded))
+            matched &= ~self._units_matching(parsed.excluded)
         return matched
+
+    def _units_matching(self, query) -> int:
+        if self._arrays is not None:
+            return self._arrays.to_bits(self._arrays.mask(query))
+        return to_bits(self._searcher.docs_for_query(query))
 
     def _rank(self, parsed: ParsedQuery, found_bits: int, needed: int) -> list[tuple[int, float | None]]:
         """The first ``needed`` units: those with every word first, then the others; each tier by
@@ -223,13 +246,21 @@ class Searcher:
             return [(docnum, None) for docnum in iter_bits(found_bits, needed)]
         if not found_bits or not needed:
             return []
+        if self._arrays is not None:
+            found_mask = self._arrays.from_bits(found_bits)
+            complete = found_mask & self._arrays.mask(parsed.strict)
+            return self._arrays.top(parsed.scoring, [complete, found_mask & ~complete], needed)
         found = set(iter_bits(found_bits))
         complete = found.intersection(self._searcher.docs_for_query(parsed.strict))
         ranked: list[tuple[int, float | None]] = []
         for tier in (complete, found - complete):
             if tier and len(ranked) < needed:
-                hits = self._searcher.search(parsed.scoring, limit=needed - len(ranked), filter=tier)
-                ranked += sorted(((hit.docnum, hit.score) for hit in hits), key=lambda pair: (-pair[1], pair[0]))
+                # Without Whoosh's matcher replacement, which can skip units that belong in the top
+                # when a query repeats a word ("personnes personnes corruption").
+                collector = FilterCollector(TopCollector(needed - len(ranked), usequality=False, replace=0), tier)
+                self._searcher.search_with_collector(parsed.scoring, collector)
+                ranked += sorted(((hit.docnum, hit.score) for hit in collector.results()),
+                                 key=lambda pair: (-pair[1], pair[0]))
         return ranked
 
     def _hit(self, docnum: int, score: float | None, parsed: ParsedQuery | None) -> Hit:

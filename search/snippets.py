@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from indexer.analysis import FAST_FRENCH_ANALYZER
+from indexer.analysis import term_spans
 
 #: About two lines of a terminal.
 SNIPPET_CHARS = 240
@@ -24,11 +24,7 @@ Snippet = list[tuple[str, bool]]  # (text, is_match) parts, in order
 
 def matched_spans(text: str, is_match: Callable[[str], bool]) -> list[tuple[int, int]]:
     """(start, end) character spans of the words whose analysed term is a match."""
-    return [
-        (token.startchar, token.endchar)
-        for token in FAST_FRENCH_ANALYZER(text, chars=True)
-        if is_match(token.text)
-    ]
+    return [(start, end) for term, start, end in term_spans(text) if is_match(term)]
 
 
 def make_snippet(text: str, is_match: Callable[[str], bool], max_chars: int = SNIPPET_CHARS) -> Snippet:

@@ -8,7 +8,7 @@ as "did you mean" when the query finds nothing.
 
 from __future__ import annotations
 
-import difflib
+from functools import cached_property
 
 from indexer.analysis import analyze
 from indexer.vocabulary import key
@@ -21,9 +21,14 @@ class Speller:
     def __init__(self, words: dict[str, tuple[str, int]], terms: set[str]):
         self.words = words  # key → (printed form, count), from the index's vocabulary
         self.terms = terms  # what the French words of the text give
-        self._by_length: dict[int, list[str]] = {}
-        for word in words:
-            self._by_length.setdefault(len(word), []).append(word)
+
+    @cached_property
+    def _by_length(self) -> dict[int, list[str]]:
+        """The words by length, made on the first correction (cold start: most searches need none)."""
+        by_length: dict[int, list[str]] = {}
+        for word in self.words:
+            by_length.setdefault(len(word), []).append(word)
+        return by_length
 
     def knows(self, word: str) -> bool:
         """A word whose terms all occur in the text (as a form of any of its words)."""
@@ -51,6 +56,8 @@ class Speller:
         return self.words[close[0]][0] if close else None
 
     def _close(self, typed: str, cutoff: float) -> list[str]:
+        import difflib  # only for a word the index does not know (cold start)
+
         candidates = [w for n in range(len(typed) - 2, len(typed) + 3) for w in self._by_length.get(n, ())]
         return difflib.get_close_matches(typed, candidates, n=5, cutoff=cutoff)
 

@@ -1,0 +1,194 @@
+"""Matching and scoring a query with NumPy over the arrays ``indexer.postings`` wrote.
+
+Whoosh walks postings one by one in Python; here a query node is two arrays over all
+units (does it match, what does it score) and the whole tree is a few vector
+operations. The scores are Whoosh's: BM25F (B 0.75, K1 1.2) with Whoosh's idf and
+one-byte field lengths; ``Or`` and ``And`` add their parts; a phrase scores the sum
+of its words, times its boost; a ``Not`` inside a group adds 1, as Whoosh's inverse
+matcher does. A test compares both engines on every query of the relevance benchmark.
+Fields other than the text (facets, kind) are read from Whoosh once per value.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left
+from math import log
+from pathlib import Path
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.reading import TermNotFound
+
+from indexer.postings import FOLDER, FORMAT, META
+
+TEXT_FIELD = "text"
+B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults, which the Whoosh searcher uses
+
+
+class PostingArrays:
+    """A generation's posting arrays, memory-mapped: only the terms a query uses are read."""
+
+    def __init__(self, generation: Path, reader):
+        folder = Path(generation) / FOLDER
+        meta = json.loads((folder / META).read_text("utf-8"))
+        if meta.get("format") != FORMAT or meta["units"] != reader.doc_count_all():
+            raise ValueError("posting arrays do not match the Whoosh index")
+        self.size = meta["units"]
+        self.shift = meta["shift"]
+        self.avgfl = meta["field_length"] / (self.size or 1) or 1
+        self.terms = (folder / "terms.txt").read_text("utf-8").split("\n") if meta["terms"] else []
+        self.term_ids = {term: i for i, term in enumerate(self.terms)}
+        load = lambda name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+        self.term_starts, self.key_starts = load("term_starts"), load("key_starts")
+        self.docs, self.freqs, self.keys, self.lengths = load("docs"), load("freqs"), load("keys"), load("lengths")
+        if len(self.term_starts) != len(self.terms) + 1 or len(self.lengths) != self.size:
+            raise ValueError("posting arrays are incomplete")
+        self._reader = reader
+        self._field_units: dict[tuple[str, str], np.ndarray] = {}
+
+    # --- what the searcher asks ------------------------------------------------------
+
+    def mask(self, query: wq.Query) -> np.ndarray:
+        return self._evaluate(query)[0]
+
+    def top(self, scoring: wq.Query, tiers: list[np.ndarray], needed: int) -> list[tuple[int, float]]:
+        """The first ``needed`` units of ``tiers`` taken in turn, each tier by score then docnum."""
+        scores = self._evaluate(scoring)[1]
+        ranked: list[tuple[int, float]] = []
+        for tier in tiers:
+            want = needed - len(ranked)
+            if want <= 0:
+                break
+            units = np.flatnonzero(tier)
+            tier_scores = scores[units]
+            if len(units) > want:  # keep the best ``want``; on a tie, the lower docnums (units is sorted)
+                threshold = np.partition(tier_scores, len(units) - want)[len(units) - want]
+                above = tier_scores > threshold
+                ties = np.flatnonzero(tier_scores == threshold)[:want - int(above.sum())]
+                keep = np.flatnonzero(above)
+                keep = np.concatenate([keep, ties])
+                units, tier_scores = units[keep], tier_scores[keep]
+            order = np.lexsort((units, -tier_scores))
+            ranked += [(int(d), float(s)) for d, s in zip(units[order], tier_scores[order])]
+        return ranked
+
+    def from_bits(self, bits: int) -> np.ndarray:
+        raw = np.frombuffer(bits.to_bytes((self.size + 7) // 8, "little"), dtype=np.uint8)
+        return np.unpackbits(raw, bitorder="little", count=self.size).astype(bool)
+
+    @staticmethod
+    def to_bits(mask: np.ndarray) -> int:
+        return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
+
+    # --- evaluation -----------------------------------------------------------------------
+
+    def _empty(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.size, dtype=bool), np.zeros(self.size)
+
+    def _evaluate(self, query) -> tuple[np.ndarray, np.ndarray]:
+        """(units matching, their scores; 0 elsewhere)."""
+        if isinstance(query, wq.Term):
+            return self._term(query)
+        if isinstance(query, wq.Phrase):
+            return self._phrase(query)
+        if isinstance(query, wq.Prefix) and query.fieldname == TEXT_FIELD and not query.constantscore:
+            return self._prefix(query)
+        if isinstance(query, wq.ConstantScoreQuery):
+            mask = self._evaluate(query.child)[0]
+            return mask, np.where(mask, float(query.score), 0.0)
+        if isinstance(query, wq.Not):  # as a part of a group: Whoosh's inverse matcher
+            mask = ~self._evaluate(query.query)[0]
+            return mask, mask.astype(np.float64)
+        if isinstance(query, (wq.And, wq.Or)):
+            return self._group(query)
+        raise TypeError(f"no array evaluation for {type(query).__name__}")
+
+    def _group(self, query) -> tuple[np.ndarray, np.ndarray]:
+        parts = [self._evaluate(q) for q in query.subqueries]
+        if not parts:
+            return self._empty()
+        mask = parts[0][0].copy()
+        combine = np.logical_and if isinstance(query, wq.And) else np.logical_or
+        for part_mask, _ in parts[1:]:
+            combine(mask, part_mask, out=mask)
+        score = np.zeros(self.size)
+        for _, part_score in parts:
+            score += part_score
+        if isinstance(query, wq.And):
+            score[~mask] = 0.0
+        if query.boost != 1.0:
+            score *= query.boost
+        return mask, score
+
+    def _term(self, query: wq.Term) -> tuple[np.ndarray, np.ndarray]:
+        if query.fieldname != TEXT_FIELD:
+            mask = np.zeros(self.size, dtype=bool)
+            mask[self._units_with(query.fieldname, query.text)] = True
+            return mask, mask * float(query.boost)  # Whoosh scores a field without lengths by its weight, 1
+        term_id = self.term_ids.get(query.text)
+        mask, score = self._empty()
+        if term_id is None:
+            return mask, score
+        docs, term_scores = self._term_scores(term_id)
+        mask[docs] = True
+        score[docs] = term_scores * query.boost if query.boost != 1.0 else term_scores
+        return mask, score
+
+    def _term_scores(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        start, end = int(self.term_starts[term_id]), int(self.term_starts[term_id + 1])
+        docs, tf = self.docs[start:end], self.freqs[start:end]
+        idf = log(self.size / (end - start + 1)) + 1
+        fl = self.lengths[docs]
+        return docs, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / self.avgfl)))
+
+    def _prefix(self, query: wq.Prefix) -> tuple[np.ndarray, np.ndarray]:
+        first = bisect_left(self.terms, query.text)
+        last = first
+        while last < len(self.terms) and self.terms[last].startswith(query.text):
+            last += 1
+        parts = [wq.Term(TEXT_FIELD, t) for t in self.terms[first:last]]
+        if not parts:
+            return self._empty()
+        return self._evaluate(parts[0] if len(parts) == 1 else wq.Or(parts, boost=query.boost))
+
+    def _phrase(self, query: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
+        """Units where each word follows the previous one within ``slop`` positions (Whoosh's SpanNear2)."""
+        mask, score = self._empty()
+        term_ids = [self.term_ids.get(word) for word in query.words]
+        if query.fieldname != TEXT_FIELD or not term_ids or None in term_ids:
+            return mask, score
+        reach = self._keys(term_ids[0])  # positions where a chain of the words can end so far
+        for term_id in term_ids[1:]:
+            if not len(reach):
+                break
+            keys = self._keys(term_id)
+            before = np.searchsorted(reach, keys) - 1  # the closest chain end before each occurrence
+            previous = reach[np.maximum(before, 0)]
+            distance = keys - previous
+            reach = keys[(before >= 0) & (distance <= query.slop)
+                         & ((keys >> self.shift) == (previous >> self.shift))]
+        if not len(reach):
+            return mask, score
+        mask[(reach >> self.shift).astype(np.int64)] = True
+        for term_id in term_ids:
+            docs, term_scores = self._term_scores(term_id)
+            score[docs] += term_scores
+        score[~mask] = 0.0
+        if query.boost != 1.0:
+            score *= query.boost
+        return mask, score
+
+    def _keys(self, term_id: int) -> np.ndarray:
+        return self.keys[int(self.key_starts[term_id]):int(self.key_starts[term_id + 1])]
+
+    def _units_with(self, fieldname: str, value: str) -> np.ndarray:
+        """Units whose ``fieldname`` holds ``value`` (a facet, the kind…), read from Whoosh once."""
+        key = (fieldname, value)
+        if key not in self._field_units:
+            try:
+                units = list(self._reader.postings(fieldname, value).all_ids())
+            except TermNotFound:
+                units = []
+            self._field_units[key] = np.array(units, dtype=np.int64)
+        return self._field_units[key]
