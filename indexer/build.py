@@ -26,6 +26,7 @@ from whoosh.index import TOC
 from indexer.agenda import agenda_of
 from indexer.corpus import fingerprint, read_report, report_paths
 from indexer.errors import CorpusError, IndexUnavailableError
+from indexer.facet_units import write_facet_units
 from indexer.model import Unit
 from indexer.parse import parse_report
 from indexer.postings import write_postings
@@ -230,6 +231,7 @@ def _write_segment(folder: Path, units: list[Unit]) -> None:
 def _write_lookups(folder: Path, units: list[Unit]) -> None:
     """What searching reads beside the Whoosh segments."""
     write_postings(folder, (unit.text for unit in units))
+    write_facet_units(folder, units)
     write_vocabulary(folder, (unit.text for unit in units))
 
 

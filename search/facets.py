@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 
 from indexer.analysis import normalize
+from indexer.bitsets import to_bits
 from indexer.errors import InvalidRequestError, UnknownFacetValueError
+from indexer.facet_units import FIELDS, read_facet_units
 from indexer.schema import FACET_SEPARATOR
-from search.bitsets import to_bits
 
 #: Facets in display order; each is a Whoosh field of the same name.
 FACETS = ("agenda", "state", "theme", "org", "doc")
@@ -39,14 +40,21 @@ class FacetCount:
 class FacetTable:
     """Which units carry which facet value, read once from the index."""
 
-    def __init__(self, reader):
+    def __init__(self, units_by_field: dict[str, dict[str, int]]):
         # value → bitset, values in alphabetical order (accents aside): counts then only sort by count
-        self.units = {facet: dict(sorted(_units_by_value(reader, facet).items(), key=lambda item: normalize(item[0])))
+        self.units = {facet: dict(sorted(units_by_field[facet].items(), key=lambda item: normalize(item[0])))
                       for facet in FACETS}
         self._by_key = {facet: {normalize(v): v for v in values} for facet, values in self.units.items()}
         # A state is shown as an observer when every unit it spoke in lists it as one.
-        self.observers = {v for v, bits in _units_by_value(reader, "observer").items()
-                          if bits == self.units["state"].get(v)}
+        self.observers = {v for v, bits in units_by_field["observer"].items() if bits == self.units["state"].get(v)}
+
+    @classmethod
+    def of_index(cls, generation, reader) -> FacetTable:
+        """From the file the build wrote, else from Whoosh's postings."""
+        table = read_facet_units(generation)
+        if table is None:
+            table = {field: _units_by_value(reader, field) for field in FIELDS}
+        return cls(table)
 
     def values(self, facet: str) -> list[str]:
         return list(self.units[facet])

@@ -16,7 +16,7 @@ from indexer.corpus import fingerprint
 from indexer.errors import CorpusError, IndexUnavailableError, InvalidRequestError, UnknownUnitError
 from indexer.model import citation
 from indexer.vocabulary import read_vocabulary
-from search.bitsets import iter_bits, to_bits
+from indexer.bitsets import iter_bits, to_bits
 from search.facets import FACETS, FacetCount, FacetTable, split_values
 from search.locations import CORPUS_ENV, default_corpus_dir, default_index_dir
 from search.query import MAX_TERMS, ParsedQuery, QueryContext, parse_query
@@ -172,7 +172,7 @@ class Searcher:
             # Without mmap, closing releases every file: a rebuilt-away generation can be deleted.
             ix = FileStorage(str(generation), supports_mmap=False, readonly=True).open_index()
             searcher = ix.searcher()
-            self._facets = FacetTable(searcher.reader())
+            self._facets = FacetTable.of_index(generation, searcher.reader())
             self._arrays = self._posting_arrays(generation, searcher.reader())
         except PermissionError:
             raise IndexUnavailableError(f"cannot read the index in {self.index_dir}: permission denied") from None

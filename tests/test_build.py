@@ -165,3 +165,42 @@ def test_a_searcher_follows_a_rebuild(corpus, tmp_path):
         shutil.copy(FIXTURES / "second_report.txt", corpus / "beyrouth-2025.txt")
         build_index(corpus, ix)
         assert searcher.search("captagon").total > 0
+
+
+@pytest.fixture
+def two_reports(corpus):
+    shutil.copy(FIXTURES / "second_report.txt", corpus / "beyrouth-2025.txt")
+    return corpus
+
+
+def build_in_parallel(monkeypatch, corpus, folder):
+    """What a large corpus gets: reports parsed by a pool, segments of at most 50 units written by children."""
+    from indexer import build
+
+    monkeypatch.setattr(build, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(build, "SEGMENT_UNITS", 50)
+    monkeypatch.setattr(build, "_worker_count", lambda units, tasks=None: 2)
+    return build_index(corpus, folder)
+
+
+def test_a_parallel_build_gives_the_same_index(two_reports, tmp_path, monkeypatch):
+    build_index(two_reports, tmp_path / "one")
+    build_in_parallel(monkeypatch, two_reports, tmp_path / "many")
+    segments = list(current_generation(tmp_path / "many").glob("MAIN_*.seg"))
+    assert len(segments) == 6  # 223 units: 6 slices of at most 50, even for 2 processes
+    assert not list(current_generation(tmp_path / "many").glob("part-*"))
+    for engine in ("whoosh", "arrays"):
+        with Searcher(tmp_path / "one", two_reports, engine=engine) as one, \
+                Searcher(tmp_path / "many", two_reports, engine=engine) as many:
+            for query, filters in [("", {}), ("traite des personnes", {}), ("captagon", {}),
+                                   ('"armes à feu"', {"state": "Brésil"}), ("drogues", {"doc": "beyrouth-2025"})]:
+                a, b = one.search(query, filters, limit=300), many.search(query, filters, limit=300)
+                assert [(h.doc, h.id, h.score) for h in a.hits] == [(h.doc, h.id, h.score) for h in b.hits]
+                assert a.total == b.total and a.facets == b.facets
+
+
+def test_a_bad_file_is_named_by_a_parallel_build(two_reports, tmp_path, monkeypatch):
+    (two_reports / "notes.txt").write_text("Pas un rapport.\n", "utf-8")
+    with pytest.raises(CorpusError, match="notes.txt: no numbered paragraph found"):
+        build_in_parallel(monkeypatch, two_reports, tmp_path / "ix")
+    assert current_generation(tmp_path / "ix") is None

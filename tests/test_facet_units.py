@@ -1,0 +1,47 @@
+"""The facet table written at build time is the one Whoosh's postings give."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from whoosh.filedb.filestore import FileStorage
+
+from indexer.build import build_index
+from indexer.facet_units import FIELDS, FILE, read_facet_units
+from indexer.store import current_generation
+from search import Searcher
+from search.facets import FacetTable, _units_by_value
+from tests.conftest import CORPUS, FIXTURES
+
+
+@pytest.fixture(scope="module")
+def two_reports_index(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("corpus")
+    shutil.copy(CORPUS / "san-jose-2025.txt", corpus)
+    shutil.copy(FIXTURES / "second_report.txt", corpus / "beyrouth-2025.txt")
+    folder = tmp_path_factory.mktemp("index")
+    build_index(corpus, folder)
+    return corpus, current_generation(folder)
+
+
+def test_the_file_holds_whoosh_s_units_for_every_value(two_reports_index):
+    _, generation = two_reports_index
+    with FileStorage(str(generation), readonly=True).open_index().reader() as reader:
+        assert read_facet_units(generation) == {field: _units_by_value(reader, field) for field in FIELDS}
+    assert len(read_facet_units(generation)["doc"]) == 2
+
+
+def test_an_index_without_the_file_reads_whoosh_s_postings(index_copy):
+    with Searcher(index_copy, CORPUS, auto_build=False) as searcher:
+        expected = searcher.search("traite", {"state": "Brésil"})
+    (current_generation(index_copy) / FILE).unlink()
+    with Searcher(index_copy, CORPUS, auto_build=False) as searcher:
+        results = searcher.search("traite", {"state": "Brésil"})
+    assert results.facets == expected.facets and results.total == expected.total == 8
+
+
+def test_a_damaged_file_is_reported_in_one_line(index_copy):
+    (current_generation(index_copy) / FILE).write_bytes(b"\x80\x05garbage")
+    with pytest.raises(Exception, match=r"is damaged \(\w+\) — rebuild it with `congres index`"):
+        Searcher(index_copy, CORPUS, auto_build=False)
