@@ -221,18 +221,13 @@ def _word_term(word: str) -> tuple[str | None, int]:
 FAST_FRENCH_ANALYZER = WordCachedAnalyzer()
 
 
-# analyze() and term_spans() give FAST_FRENCH_ANALYZER's tokens without building Token
-# objects, several times faster: the thesaurus analyses all its expressions when a
-# search starts, and snippets analyse every hit.
+# analyze(), indexed_terms() and term_spans() give FAST_FRENCH_ANALYZER's tokens without
+# building Token objects, several times faster: the thesaurus analyses all its expressions
+# when a search starts, snippets analyse every hit, the posting arrays every unit.
 
 def analyze(text: str) -> list[str]:
     """The terms the index stores for ``text``, in order."""
-    terms = []
-    for word in FAST_FRENCH_ANALYZER.expression.findall(text):
-        term = _word_term(word)[0]
-        if term is not None:
-            terms.append(term)
-    return terms
+    return indexed_terms(text)[0]
 
 
 def indexed_terms(text: str) -> tuple[list[str], int]:

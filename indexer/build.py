@@ -15,6 +15,7 @@ import multiprocessing.connection
 import os
 import shutil
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -182,10 +183,12 @@ def _write_whoosh(folder: Path, units: list[Unit], meanwhile) -> None:
                 running.remove(child)
                 if child.exitcode != 0:
                     raise IndexUnavailableError(
-                        f"a process writing the index in {folder} failed — run `congres index` again")
+                        f"a process writing the index failed (exit code {child.exitcode}) — the index "
+                        f"is unchanged; run `congres index` again")
     finally:
         for child in running:
             child.kill()
+            child.join()
     segments = []
     for part in parts:
         segments += TOC.read(FileStorage(str(part)), _INDEX_NAME).segments
@@ -196,8 +199,11 @@ def _write_whoosh(folder: Path, units: list[Unit], meanwhile) -> None:
 
 
 def _worker_count(unit_count: int, tasks: int | None = None) -> int:
-    """Processes worth starting: one for a small corpus, else one per core (at most 4)."""
-    if unit_count < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    """Processes worth starting: one for a small corpus, else one per core (at most 4).
+    Only a single-threaded, non-daemon process forks: forking beside other threads can
+    deadlock, and a daemon process may not have children."""
+    if (unit_count < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods()
+            or threading.active_count() > 1 or multiprocessing.current_process().daemon):
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(cores, 4, tasks or cores))

@@ -46,14 +46,14 @@ def write_postings(folder: Path, texts) -> None:
     starts = np.cumsum(counts) - counts
     docs = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     positions = np.arange(total_length, dtype=np.int64) - np.repeat(starts - firsts, counts)
-    lengths = np.where(counts > 0, _whoosh_lengths(counts), 0.0)
+    lengths = _whoosh_lengths(counts)
 
     terms = sorted(term_ids)
     rank = np.empty(len(terms), dtype=np.int32)  # term id → rank in sorted order
     rank[[term_ids[t] for t in terms]] = np.arange(len(terms), dtype=np.int32)
     tokens_term = rank[np.frombuffer(token_terms, dtype=np.int32)] if len(token_terms) else np.empty(0, np.int32)
     max_position = int(positions.max()) if len(positions) else 0
-    shift = max(16, (max_position + 8).bit_length())
+    shift = max(16, max_position.bit_length())  # bits of a key that hold the position
 
     keys = (docs << shift) | positions  # in increasing order: a stable sort by term keeps it so per term
     order = np.argsort(tokens_term, kind="stable")

@@ -108,6 +108,8 @@ class PostingArrays:
         parts = [self._evaluate(q) for q in query.subqueries]
         if not parts:
             return self._empty()
+        if len(parts) == 1:  # Whoosh uses the only part's matcher, without the group's boost
+            return parts[0]
         mask = parts[0][0].copy()
         combine = np.logical_and if isinstance(query, wq.And) else np.logical_or
         for part_mask, _ in parts[1:]:
@@ -125,7 +127,7 @@ class PostingArrays:
         if query.fieldname != TEXT_FIELD:
             mask = np.zeros(self.size, dtype=bool)
             mask[self._units_with(query.fieldname, query.text)] = True
-            return mask, mask * float(query.boost)  # Whoosh scores a field without lengths by its weight, 1
+            return mask, mask * float(query.boost)  # only ever inside a constant-score query
         term_id = self.term_ids.get(query.text)
         mask, score = self._empty()
         if term_id is None:
@@ -150,7 +152,7 @@ class PostingArrays:
         parts = [wq.Term(TEXT_FIELD, t) for t in self.terms[first:last]]
         if not parts:
             return self._empty()
-        return self._evaluate(parts[0] if len(parts) == 1 else wq.Or(parts, boost=query.boost))
+        return self._evaluate(wq.Or(parts, boost=query.boost) if len(parts) > 1 else parts[0])  # as Whoosh does
 
     def _phrase(self, query: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
         """Units where each word follows the previous one within ``slop`` positions (Whoosh's SpanNear2)."""

@@ -131,6 +131,7 @@ class Searcher:
 
     def close(self) -> None:
         self._searcher.close()
+        self._arrays = None  # unmaps the posting arrays
 
     def __enter__(self) -> Searcher:
         return self
@@ -169,7 +170,8 @@ class Searcher:
 
     def _open(self, generation: Path) -> None:
         try:
-            # Without mmap, closing releases every file: a rebuilt-away generation can be deleted.
+            # Whoosh without mmap: closing releases its files (the posting arrays are mapped
+            # until ``close``), so that a rebuilt-away generation can be deleted.
             ix = FileStorage(str(generation), supports_mmap=False, readonly=True).open_index()
             searcher = ix.searcher()
             self._facets = FacetTable.of_index(generation, searcher.reader())
@@ -192,8 +194,11 @@ class Searcher:
         engine = self.engine or ("arrays" if reader.doc_count_all() >= ARRAYS_FROM else "whoosh")
         if engine == "whoosh":
             return None
-        from search.arrays import PostingArrays  # only now: NumPy is slow to import
+        from indexer.postings import FOLDER  # only now: these import NumPy, slow to import
+        from search.arrays import PostingArrays
 
+        if self.engine is None and not (generation / FOLDER).is_dir():
+            return None  # an index written without them: Whoosh gives the same results
         return PostingArrays(generation, reader)
 
     def _reopen_if_rebuilt(self) -> None:

@@ -8,23 +8,26 @@ query of the relevance benchmark, the query syntax, and random combinations.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import shutil
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indexer import build
 from indexer.errors import IndexUnavailableError, InvalidRequestError
 from indexer.store import current_generation
 from search import Searcher
-from tests.conftest import CORPUS, ROOT
+from search import searcher as searcher_module
+from tests.conftest import CORPUS, FIXTURES, ROOT
 
 RELEVANCE = json.loads((ROOT / "bench" / "relevance" / "queries.json").read_text("utf-8"))["queries"]
 SYNTAX = ['"armes à feu"', '"traite des personnes" Brésil', "cyber*", "crim* organisée", "traite -drogues",
           "(traite OR drogues) -armes", "corruption OR blanchiment", "state:Brésil migrants", "-corruption",
           "justice (réparatrice OR restaurative)", "que recommande-t-on sur la corruption ?", "theme:corruption",
           "trafficking in persons", "criminalite organisee", "victimes victimes victimes", '"victimes de la traite"',
-          "enfants -(traite OR exploitation)", "agenda:5 cybercriminalité", "l'État", "emprisonnement prison"]
+          "enfants -(traite OR exploitation)", "agenda:5 cybercriminalité", "l'État", "emprisonnement prison",
+          "(traite -drogues) armes", "(traite OR -drogues)", "personnes personnes corruption"]
 FILTERS = [{}, {"state": ["Brésil"]}, {"state": ["Mexique", "Pérou"], "agenda": ["4"]}]
 
 
@@ -80,11 +83,46 @@ def test_random_queries_give_the_same_results(engines, pieces, filters):
     assert_same(engines, " ".join(pieces), filters, limit=15)
 
 
-def test_the_engine_is_chosen_by_size_unless_named(index_dir):
+def test_the_engine_is_chosen_by_size_unless_named(index_dir, monkeypatch):
     with Searcher(index_dir, CORPUS) as searcher:  # 161 units: Whoosh, no NumPy import for a one-off search
         assert searcher._arrays is None
+    monkeypatch.setattr(searcher_module, "ARRAYS_FROM", 100)
+    with Searcher(index_dir, CORPUS) as searcher:
+        assert searcher._arrays is not None
+        assert searcher.search("traite des personnes").hits[0].id == "37h"
     with pytest.raises(InvalidRequestError, match="unknown engine 'fast' — engines are whoosh, arrays"):
         Searcher(index_dir, CORPUS, engine="fast")
+
+
+def test_an_index_without_arrays_is_searched_by_whoosh_unless_arrays_are_asked_for(index_copy, monkeypatch):
+    shutil.rmtree(current_generation(index_copy) / "postings")
+    monkeypatch.setattr(searcher_module, "ARRAYS_FROM", 100)
+    with Searcher(index_copy, CORPUS, auto_build=False) as searcher:
+        assert searcher._arrays is None and searcher.search("criminalité").total == 50
+    with pytest.raises(IndexUnavailableError, match="is damaged"):
+        Searcher(index_copy, CORPUS, auto_build=False, engine="arrays")
+
+
+@pytest.fixture(scope="module")
+def segmented(tmp_path_factory):
+    """Two reports in segments of at most 40 units, as a large corpus is written."""
+    corpus = tmp_path_factory.mktemp("corpus")
+    shutil.copy(CORPUS / "san-jose-2025.txt", corpus)
+    shutil.copy(FIXTURES / "second_report.txt", corpus / "beyrouth-2025.txt")
+    folder = tmp_path_factory.mktemp("segmented")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "PARALLEL_FROM", 1)
+        patch.setattr(build, "SEGMENT_UNITS", 40)
+        patch.setattr(build, "_worker_count", lambda units, tasks=None: 2)
+        build.build_index(corpus, folder)
+    assert len(list(current_generation(folder).glob("MAIN_*.seg"))) == 6
+    with Searcher(folder, corpus, engine="whoosh") as whoosh, Searcher(folder, corpus, engine="arrays") as arrays:
+        yield whoosh, arrays
+
+
+@pytest.mark.parametrize("query", SYNTAX + ["captagon", "drogues synthétiques", "beyrouth"])
+def test_several_segments_give_the_same_results(segmented, query):
+    assert_same(segmented, query, limit=60)
 
 
 @pytest.mark.parametrize("damage", ["truncate", "delete"])

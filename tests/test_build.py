@@ -1,6 +1,7 @@
 """Building the index: counts, atomic swaps, rebuilds, bad corpus files."""
 
 import json
+import os
 import shutil
 
 import pytest
@@ -204,3 +205,22 @@ def test_a_bad_file_is_named_by_a_parallel_build(two_reports, tmp_path, monkeypa
     with pytest.raises(CorpusError, match="notes.txt: no numbered paragraph found"):
         build_in_parallel(monkeypatch, two_reports, tmp_path / "ix")
     assert current_generation(tmp_path / "ix") is None
+
+
+def test_a_failed_segment_process_leaves_the_index_as_it_was(two_reports, tmp_path, monkeypatch):
+    from indexer import build
+
+    build_index(two_reports, tmp_path / "ix")
+    before = (tmp_path / "ix" / CURRENT).read_text()
+    write_segment = build._write_segment
+
+    def dies_on_the_third(folder, units):
+        if folder.name == "part-2":
+            os._exit(3)
+        write_segment(folder, units)
+
+    monkeypatch.setattr(build, "_write_segment", dies_on_the_third)
+    with pytest.raises(IndexUnavailableError, match=r"a process writing the index failed \(exit code 3\)"):
+        build_in_parallel(monkeypatch, two_reports, tmp_path / "ix")
+    assert (tmp_path / "ix" / CURRENT).read_text() == before
+    assert not list((tmp_path / "ix").glob(".building-*"))

@@ -8,6 +8,7 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 
 from indexer.build import build_index
+from indexer.errors import IndexUnavailableError
 from indexer.facet_units import FIELDS, FILE, read_facet_units
 from indexer.store import current_generation
 from search import Searcher
@@ -43,5 +44,5 @@ def test_an_index_without_the_file_reads_whoosh_s_postings(index_copy):
 
 def test_a_damaged_file_is_reported_in_one_line(index_copy):
     (current_generation(index_copy) / FILE).write_bytes(b"\x80\x05garbage")
-    with pytest.raises(Exception, match=r"is damaged \(\w+\) — rebuild it with `congres index`"):
+    with pytest.raises(IndexUnavailableError, match=r"is damaged \(\w+\) — rebuild it with `congres index`"):
         Searcher(index_copy, CORPUS, auto_build=False)

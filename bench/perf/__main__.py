@@ -83,6 +83,8 @@ def measure(sizes: list[int], rounds: int, runs: int) -> dict:
             row["build_plain_s"] = statistics.median(b["seconds"] for b in builds_plain)
             row["size_ours_mb"], row["size_plain_mb"] = builds_ours[0]["size_mb"], builds_plain[0]["size_mb"]
             row["build_peak_ours_mb"] = max(b["peak_mb"] for b in builds_ours)
+            row["build_plain_mp"] = run("build-plain", corpus, tmp / f"plain-mp-{k}", os.cpu_count())
+            shutil.rmtree(tmp / f"plain-mp-{k}", ignore_errors=True)
             row["search_ours"] = run("search-ours", tmp / f"ours-{k}-0", corpus, rounds)
             row["search_plain"] = run("search-plain", tmp / f"plain-{k}-0", corpus, rounds)
             if TANTIVY:
@@ -121,6 +123,12 @@ def table(results: dict) -> str:
             f"{so['median_ms']:.1f} / {sp['median_ms']:.1f} = **{so['median_ms'] / sp['median_ms']:.2f}×** | "
             f"{so['p95_ms']:.1f} / {sp['p95_ms']:.1f} = **{so['p95_ms'] / sp['p95_ms']:.2f}×** | {so['peak_mb']:.0f} |"
         )
+    lines += ["", f"Whoosh's own multiprocessing writer ({os.cpu_count()} processes, one segment each; "
+              "the same plain schema, parsing not timed), for comparison with the project's parallel build:", "",
+              "| units | build units/s (ours / Whoosh multiprocessing = ratio) |", "|---|---|"]
+    for row in results["sizes"].values():
+        ours_rate, mp_rate = row["units"] / row["build_ours_s"], row["units"] / row["build_plain_mp"]["seconds"]
+        lines.append(f"| {row['units']:,} | {ours_rate:,.0f} / {mp_rate:,.0f} = {ours_rate / mp_rate:.2f}× |")
     if any("search_tantivy" in row for row in results["sizes"].values()):
         lines += ["", "tantivy (Rust, French stemmer; top 10 + one facet's counts), same units and mix:", "",
                   "| units | build units/s (ratio to ours) | query median ms (ours / tantivy) | query p95 ms |",

@@ -18,9 +18,10 @@ SCHEMA = fields.Schema(
 )
 
 
-def build(units, folder: str) -> None:
+def build(units, folder: str, procs: int = 1) -> None:
+    """The default writer; with ``procs`` > 1, Whoosh's own multiprocessing writer (one segment each)."""
     ix = index.create_in(folder, SCHEMA)
-    writer = ix.writer()
+    writer = ix.writer(procs=procs, multisegment=True) if procs > 1 else ix.writer()
     for unit in units:
         writer.add_document(key=f"{unit.doc}:{unit.id}", text=unit.text, agenda=unit.agenda,
                             state=",".join(unit.states + unit.observers), theme=",".join(unit.themes))

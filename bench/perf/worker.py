@@ -32,13 +32,13 @@ def build_ours(corpus: str, index: str) -> dict:
     return {"units": manifest.unit_count, "seconds": seconds, "size_mb": folder_mb(index), "peak_mb": peak_mb()}
 
 
-def build_plain(corpus: str, index: str) -> dict:
+def build_plain(corpus: str, index: str, procs: str = "1") -> dict:
     from bench.perf.plain import build
     from indexer.build import load_units
     units = load_units(Path(corpus))  # parsing is ours; the reference times Whoosh's writer alone
     Path(index).mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    build(units, index)
+    build(units, index, int(procs))
     seconds = time.perf_counter() - start
     return {"units": len(units), "seconds": seconds, "size_mb": folder_mb(index), "peak_mb": peak_mb()}
 
