@@ -128,8 +128,15 @@ def index_command(corpus_dir, index_dir):
     reports = len(manifest.documents)
     click.echo(f"Indexed {reports} report{'s' if reports != 1 else ''} from {corpus_dir} into {index_dir}: "
                f"{manifest.unit_count} units.")
-    for doc, kinds in manifest.documents.items():
+    listed = list(manifest.documents.items())
+    for doc, kinds in listed[:LISTED_REPORTS]:
         click.echo(f"  {doc}: {kinds['paragraph']} paragraphs, {kinds['recommendation']} recommendations")
+    if len(listed) > LISTED_REPORTS:
+        click.echo(f"  … and {len(listed) - LISTED_REPORTS} more (`congres facets doc` lists them all)")
+
+
+#: Reports listed after an index build; a corpus of the whole series would fill the screen.
+LISTED_REPORTS = 10
 
 
 class _SearchCommand(click.Command):

@@ -107,6 +107,19 @@ def test_index_command_reports_what_it_indexed(tmp_path):
     assert "san-jose-2025: 95 paragraphs, 66 recommendations" in result.stdout
 
 
+def test_index_command_lists_the_first_reports_of_a_large_corpus(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(12):
+        shutil.copy(CORPUS / "san-jose-2025.txt", corpus / f"rapport-{i + 1:02d}.txt")
+    result = CliRunner().invoke(cli, ["index", "--corpus", str(corpus), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert "Indexed 12 reports" in lines[0] and "1932 units" in lines[0]
+    assert lines[1:] == [f"  rapport-{i:02d}: 95 paragraphs, 66 recommendations" for i in range(1, 11)] + \
+        ["  … and 2 more (`congres facets doc` lists them all)"]
+
+
 def test_first_search_builds_the_index(tmp_path):
     result = CliRunner().invoke(cli, ["search", "extradition", "--index", str(tmp_path / "new")],
                                 env={"CONGRES_CORPUS": str(CORPUS)})
