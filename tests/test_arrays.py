@@ -134,3 +134,17 @@ def test_damaged_arrays_are_reported_in_one_line(index_copy, damage):
         keys.unlink()
     with pytest.raises(IndexUnavailableError, match=r"is damaged \(\w+\) — rebuild it with `congres index`"):
         Searcher(index_copy, CORPUS, auto_build=False, engine="arrays")
+
+
+def test_an_open_searcher_follows_rebuilds_that_delete_its_mapped_arrays(index_copy):
+    from indexer.build import build_index
+
+    with Searcher(index_copy, CORPUS, auto_build=False, engine="arrays") as searcher:
+        before = searcher.search("traite des personnes", {"state": "Brésil"})
+        first = current_generation(index_copy)
+        for _ in range(2):  # the second build prunes the generation whose arrays are mapped
+            build_index(CORPUS, index_copy)
+        assert not first.exists()
+        after = searcher.search("traite des personnes", {"state": "Brésil"})
+    assert [(h.id, h.score) for h in after.hits] == [(h.id, h.score) for h in before.hits]
+    assert after.total == before.total == 32
