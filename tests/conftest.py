@@ -7,6 +7,7 @@ a temporary folder, and the session checks at the end that index/ is untouched.
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,27 @@ def index_copy(index_dir, tmp_path) -> Path:
     copy = tmp_path / "index-copy"
     shutil.copytree(index_dir, copy)
     return copy
+
+
+def two_report_corpus(folder: Path) -> Path:
+    """The bundled report and the second report of the series (doc ``beyrouth-2025``), in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(CORPUS / "san-jose-2025.txt", folder)
+    shutil.copy(FIXTURES / "second_report.txt", folder / "beyrouth-2025.txt")
+    return folder
+
+
+@contextmanager
+def parallel_build(segment_units: int):
+    """Builds as a large corpus gets them: reports parsed by a pool, two processes writing
+    segments of at most ``segment_units`` units."""
+    from indexer import build
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "PARALLEL_FROM", 1)
+        patch.setattr(build, "SEGMENT_UNITS", segment_units)
+        patch.setattr(build, "_worker_count", lambda units, tasks=None: 2)
+        yield
 
 
 def ids(results) -> list[str]:

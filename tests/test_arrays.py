@@ -14,12 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer import build
+from indexer.build import build_index
 from indexer.errors import IndexUnavailableError, InvalidRequestError
 from indexer.store import current_generation
 from search import Searcher
 from search import searcher as searcher_module
-from tests.conftest import CORPUS, FIXTURES, ROOT
+from tests.conftest import CORPUS, ROOT, parallel_build, two_report_corpus
 
 RELEVANCE = json.loads((ROOT / "bench" / "relevance" / "queries.json").read_text("utf-8"))["queries"]
 SYNTAX = ['"armes à feu"', '"traite des personnes" Brésil', "cyber*", "crim* organisée", "traite -drogues",
@@ -106,15 +106,10 @@ def test_an_index_without_arrays_is_searched_by_whoosh_unless_arrays_are_asked_f
 @pytest.fixture(scope="module")
 def segmented(tmp_path_factory):
     """Two reports in segments of at most 40 units, as a large corpus is written."""
-    corpus = tmp_path_factory.mktemp("corpus")
-    shutil.copy(CORPUS / "san-jose-2025.txt", corpus)
-    shutil.copy(FIXTURES / "second_report.txt", corpus / "beyrouth-2025.txt")
+    corpus = two_report_corpus(tmp_path_factory.mktemp("corpus"))
     folder = tmp_path_factory.mktemp("segmented")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(build, "PARALLEL_FROM", 1)
-        patch.setattr(build, "SEGMENT_UNITS", 40)
-        patch.setattr(build, "_worker_count", lambda units, tasks=None: 2)
-        build.build_index(corpus, folder)
+    with parallel_build(segment_units=40):
+        build_index(corpus, folder)
     assert len(list(current_generation(folder).glob("MAIN_*.seg"))) == 6
     with Searcher(folder, corpus, engine="whoosh") as whoosh, Searcher(folder, corpus, engine="arrays") as arrays:
         yield whoosh, arrays
@@ -137,8 +132,6 @@ def test_damaged_arrays_are_reported_in_one_line(index_copy, damage):
 
 
 def test_an_open_searcher_follows_rebuilds_that_delete_its_mapped_arrays(index_copy):
-    from indexer.build import build_index
-
     with Searcher(index_copy, CORPUS, auto_build=False, engine="arrays") as searcher:
         before = searcher.search("traite des personnes", {"state": "Brésil"})
         first = current_generation(index_copy)

@@ -10,7 +10,7 @@ from indexer.build import build_index
 from indexer.store import CURRENT, MANIFEST, current_generation
 from indexer.errors import CorpusError, IndexUnavailableError
 from search import Searcher
-from tests.conftest import CORPUS, FIXTURES
+from tests.conftest import CORPUS, FIXTURES, parallel_build, two_report_corpus
 
 SAN_JOSE = CORPUS / "san-jose-2025.txt"
 
@@ -169,24 +169,18 @@ def test_a_searcher_follows_a_rebuild(corpus, tmp_path):
 
 
 @pytest.fixture
-def two_reports(corpus):
-    shutil.copy(FIXTURES / "second_report.txt", corpus / "beyrouth-2025.txt")
-    return corpus
+def two_reports(tmp_path):
+    return two_report_corpus(tmp_path / "corpus")
 
 
-def build_in_parallel(monkeypatch, corpus, folder):
-    """What a large corpus gets: reports parsed by a pool, segments of at most 50 units written by children."""
-    from indexer import build
-
-    monkeypatch.setattr(build, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(build, "SEGMENT_UNITS", 50)
-    monkeypatch.setattr(build, "_worker_count", lambda units, tasks=None: 2)
-    return build_index(corpus, folder)
+def build_in_parallel(corpus, folder):
+    with parallel_build(segment_units=50):
+        return build_index(corpus, folder)
 
 
-def test_a_parallel_build_gives_the_same_index(two_reports, tmp_path, monkeypatch):
+def test_a_parallel_build_gives_the_same_index(two_reports, tmp_path):
     build_index(two_reports, tmp_path / "one")
-    build_in_parallel(monkeypatch, two_reports, tmp_path / "many")
+    build_in_parallel(two_reports, tmp_path / "many")
     segments = list(current_generation(tmp_path / "many").glob("MAIN_*.seg"))
     assert len(segments) == 6  # 223 units: 6 slices of at most 50, even for 2 processes
     assert not list(current_generation(tmp_path / "many").glob("part-*"))
@@ -200,10 +194,10 @@ def test_a_parallel_build_gives_the_same_index(two_reports, tmp_path, monkeypatc
                 assert a.total == b.total and a.facets == b.facets
 
 
-def test_a_bad_file_is_named_by_a_parallel_build(two_reports, tmp_path, monkeypatch):
+def test_a_bad_file_is_named_by_a_parallel_build(two_reports, tmp_path):
     (two_reports / "notes.txt").write_text("Pas un rapport.\n", "utf-8")
     with pytest.raises(CorpusError, match="notes.txt: no numbered paragraph found"):
-        build_in_parallel(monkeypatch, two_reports, tmp_path / "ix")
+        build_in_parallel(two_reports, tmp_path / "ix")
     assert current_generation(tmp_path / "ix") is None
 
 
@@ -221,6 +215,6 @@ def test_a_failed_segment_process_leaves_the_index_as_it_was(two_reports, tmp_pa
 
     monkeypatch.setattr(build, "_write_segment", dies_on_the_third)
     with pytest.raises(IndexUnavailableError, match=r"a process writing the index failed \(exit code 3\)"):
-        build_in_parallel(monkeypatch, two_reports, tmp_path / "ix")
+        build_in_parallel(two_reports, tmp_path / "ix")
     assert (tmp_path / "ix" / CURRENT).read_text() == before
     assert not list((tmp_path / "ix").glob(".building-*"))

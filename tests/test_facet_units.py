@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from whoosh.filedb.filestore import FileStorage
 
@@ -12,15 +10,13 @@ from indexer.errors import IndexUnavailableError
 from indexer.facet_units import FIELDS, FILE, read_facet_units
 from indexer.store import current_generation
 from search import Searcher
-from search.facets import FacetTable, _units_by_value
-from tests.conftest import CORPUS, FIXTURES
+from search.facets import _units_by_value
+from tests.conftest import CORPUS, two_report_corpus
 
 
 @pytest.fixture(scope="module")
 def two_reports_index(tmp_path_factory):
-    corpus = tmp_path_factory.mktemp("corpus")
-    shutil.copy(CORPUS / "san-jose-2025.txt", corpus)
-    shutil.copy(FIXTURES / "second_report.txt", corpus / "beyrouth-2025.txt")
+    corpus = two_report_corpus(tmp_path_factory.mktemp("corpus"))
     folder = tmp_path_factory.mktemp("index")
     build_index(corpus, folder)
     return corpus, current_generation(folder)
