@@ -27,7 +27,7 @@ from whoosh.index import TOC
 from indexer.agenda import agenda_of
 from indexer.corpus import fingerprint, read_report, report_paths
 from indexer.errors import CorpusError, IndexUnavailableError
-from indexer.facet_units import write_facet_units
+from indexer.facet_units import FIELDS as FACET_FIELDS, write_facet_units
 from indexer.model import Unit
 from indexer.parse import parse_report
 from indexer.postings import write_postings
@@ -214,21 +214,17 @@ def _write_segment(folder: Path, units: list[Unit]) -> None:
     ix = whoosh_index.create_in(str(folder), SCHEMA, indexname=_INDEX_NAME)
     writer = ix.writer(limitmb=SEGMENT_MB)
     for unit in units:
+        facets = {field: FACET_SEPARATOR.join(values_of(unit)) for field, values_of in FACET_FIELDS.items()}
         writer.add_document(
             key=f"{unit.doc}:{unit.id}",
-            doc=unit.doc,
             id=unit.id,
             kind=unit.kind,
             paragraph=unit.paragraph,
             letter=unit.letter,
-            agenda=unit.agenda,
             agenda_key=unit.agenda_key,
-            state=FACET_SEPARATOR.join(unit.states + unit.observers),
-            observer=FACET_SEPARATOR.join(unit.observers),
-            org=FACET_SEPARATOR.join(unit.organisations),
-            theme=FACET_SEPARATOR.join(unit.themes),
             section=unit.section,
             text=unit.text,
+            **facets,  # the values the facet bitsets are written from, so that both agree
         )
     writer.commit()
     ix.close()
