@@ -9,7 +9,6 @@ generation is kept for readers that opened it just before the swap.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -20,19 +19,19 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import whoosh
 from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
 from indexer.agenda import agenda_of
 from indexer.corpus import fingerprint, read_report, report_paths
 from indexer.errors import CorpusError, IndexUnavailableError
-from indexer.facet_units import FIELDS as FACET_FIELDS, write_facet_units
+from indexer.facet_units import write_facet_units
 from indexer.model import Unit
 from indexer.parse import parse_report
 from indexer.postings import write_postings
-from indexer.schema import FACET_SEPARATOR, SCHEMA, SCHEMA_VERSION, indexer_fingerprint
-from indexer.store import BUILDING, CURRENT, LOCK, MANIFEST, Manifest, check_index_folder
+from indexer.schema import SCHEMA, SCHEMA_VERSION, facet_field_values, indexer_fingerprint
+from indexer.store import BUILDING, CURRENT, LOCK, Generation, Manifest, check_index_folder, generations
 from indexer.speakers import assign_speakers
 from indexer.themes import taxonomy
 from indexer.vocabulary import write_vocabulary
@@ -41,8 +40,6 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - not on POSIX
     fcntl = None
-
-_INDEX_NAME = "MAIN"  # Whoosh's default name for an index in a folder
 
 
 def load_units(corpus_dir: Path) -> list[Unit]:
@@ -81,18 +78,18 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None) -> Manifest:
     _ensure_writable(index_dir)
     with build_lock(index_dir, on_wait):
         _remove_leftovers(index_dir)
-        building = index_dir / f"{BUILDING}{os.getpid()}-{time.time_ns()}"
-        building.mkdir()
+        building = Generation(index_dir / f"{BUILDING}{os.getpid()}-{time.time_ns()}")
+        building.path.mkdir()
         try:
             _write_whoosh(building, units, meanwhile=lambda: _write_lookups(building, units))
             manifest = Manifest(SCHEMA_VERSION, corpus_fingerprint, str(corpus_dir.resolve()),
                                 indexer_fingerprint(), _counts(units))
-            (building / MANIFEST).write_text(json.dumps(manifest.__dict__, ensure_ascii=False, indent=1), "utf-8")
-            generation = index_dir / f"gen-{time.time_ns()}"
-            building.rename(generation)
+            building.write_manifest(manifest)
+            generation = index_dir / Generation.new_name()
+            building.path.rename(generation)
             _point_current_to(index_dir, generation.name)
         except BaseException:
-            shutil.rmtree(building, ignore_errors=True)
+            shutil.rmtree(building.path, ignore_errors=True)
             raise
         _prune(index_dir, keep=generation.name)
     return manifest
@@ -128,11 +125,19 @@ def _ensure_writable(index_dir: Path) -> None:
             f"cannot build in {index_dir}: {error.strerror.lower()} — pass another --index") from None
 
 
-def _remember_missing_columns() -> None:
-    """Whoosh 2.7 looks for a length column on disk (a stat) for every posting of a field
-    without lengths (our IDs and facets) while it writes a segment; this remembers that the
-    column is missing. Same result, about 40% faster builds."""
+@contextmanager
+def _missing_columns_remembered():
+    """Whoosh 2.7.4 looks for a length column on disk (a stat) for every posting of a field
+    without lengths (our IDs and facets) while it writes a segment; within this block, the
+    reader remembers that the column is missing. Same result, about 40% faster builds.
+    Applied only to the method it was written against, and undone afterwards."""
     from whoosh.codec import whoosh3
+
+    original = whoosh3.W3PerDocReader.__dict__.get("_cached_reader")
+    if (whoosh.__version__ != (2, 7, 4) or original is None
+            or original.__code__.co_names != _CACHED_READER_NAMES):
+        yield  # another Whoosh: leave it as it is
+        return
 
     def cached_reader(self, fieldname, column):
         if fieldname not in self._readers:
@@ -140,6 +145,14 @@ def _remember_missing_columns() -> None:
         return self._readers[fieldname]
 
     whoosh3.W3PerDocReader._cached_reader = cached_reader
+    try:
+        yield
+    finally:
+        whoosh3.W3PerDocReader._cached_reader = original
+
+
+#: The names Whoosh 2.7.4's ``W3PerDocReader._cached_reader`` uses: it is the method patched above.
+_CACHED_READER_NAMES = ("_readers", "has_column", "column_reader")
 
 
 #: From this many units, reports are parsed and segments written by several processes at once.
@@ -151,20 +164,19 @@ _BYTES_PER_UNIT = 700  # about, in the reports of the series: to decide before p
 SEGMENT_UNITS, SEGMENT_MB = 12_000, 384
 
 
-def _write_whoosh(folder: Path, units: list[Unit], meanwhile) -> None:
+def _write_whoosh(building: Generation, units: list[Unit], meanwhile) -> None:
     """Segments of consecutive units, written by child processes while this one runs
     ``meanwhile``; one table of contents lists them in order, so that docnums follow the
     units (the posting arrays rely on it). A small corpus gets one segment, written here."""
-    _remember_missing_columns()
     workers = _worker_count(len(units))
     if workers == 1:
-        _write_segment(folder, units)
+        _write_segment(building, units)
         meanwhile()
         return
     count = workers * -(-len(units) // (SEGMENT_UNITS * workers))  # even work for every process
     size = -(-len(units) // count)
     slices = [units[i:i + size] for i in range(0, len(units), size)]
-    parts = [folder / f"part-{i}" for i in range(len(slices))]
+    parts = [Generation(building.path / f"part-{i}") for i in range(len(slices))]
     fork = multiprocessing.get_context("fork")  # a child sees the units without copying them
     pending = [fork.Process(target=_write_segment, args=(part, chunk), daemon=True)
                for part, chunk in zip(parts, slices)]
@@ -191,11 +203,11 @@ def _write_whoosh(folder: Path, units: list[Unit], meanwhile) -> None:
             child.join()
     segments = []
     for part in parts:
-        segments += TOC.read(FileStorage(str(part)), _INDEX_NAME).segments
-        for path in part.glob(f"{_INDEX_NAME}_*.seg"):
-            path.rename(folder / path.name)
-        shutil.rmtree(part)
-    TOC(SCHEMA, segments, 1).write(FileStorage(str(folder)), _INDEX_NAME)
+        segments += TOC.read(part.whoosh_storage(), Generation.WHOOSH_NAME).segments
+        for path in part.segment_files():
+            path.rename(building.path / path.name)
+        shutil.rmtree(part.path)
+    TOC(SCHEMA, segments, 1).write(building.whoosh_storage(readonly=False), Generation.WHOOSH_NAME)
 
 
 def _worker_count(unit_count: int, tasks: int | None = None) -> int:
@@ -209,32 +221,32 @@ def _worker_count(unit_count: int, tasks: int | None = None) -> int:
     return max(1, min(cores, 4, tasks or cores))
 
 
-def _write_segment(folder: Path, units: list[Unit]) -> None:
-    folder.mkdir(exist_ok=True)
-    ix = whoosh_index.create_in(str(folder), SCHEMA, indexname=_INDEX_NAME)
-    writer = ix.writer(limitmb=SEGMENT_MB)
-    for unit in units:
-        facets = {field: FACET_SEPARATOR.join(values_of(unit)) for field, values_of in FACET_FIELDS.items()}
-        writer.add_document(
-            key=f"{unit.doc}:{unit.id}",
-            id=unit.id,
-            kind=unit.kind,
-            paragraph=unit.paragraph,
-            letter=unit.letter,
-            agenda_key=unit.agenda_key,
-            section=unit.section,
-            text=unit.text,
-            **facets,  # the values the facet bitsets are written from, so that both agree
-        )
-    writer.commit()
+def _write_segment(generation: Generation, units: list[Unit]) -> None:
+    generation.path.mkdir(exist_ok=True)
+    ix = whoosh_index.create_in(str(generation.path), SCHEMA, indexname=Generation.WHOOSH_NAME)
+    with _missing_columns_remembered():
+        writer = ix.writer(limitmb=SEGMENT_MB)
+        for unit in units:
+            writer.add_document(
+                key=f"{unit.doc}:{unit.id}",
+                id=unit.id,
+                kind=unit.kind,
+                paragraph=unit.paragraph,
+                letter=unit.letter,
+                agenda_key=unit.agenda_key,
+                section=unit.section,
+                text=unit.text,
+                **facet_field_values(unit),  # the values the facet bitsets are written from
+            )
+        writer.commit()
     ix.close()
 
 
-def _write_lookups(folder: Path, units: list[Unit]) -> None:
+def _write_lookups(building: Generation, units: list[Unit]) -> None:
     """What searching reads beside the Whoosh segments."""
-    write_postings(folder, (unit.text for unit in units))
-    write_facet_units(folder, units)
-    write_vocabulary(folder, (unit.text for unit in units))
+    write_postings(building.postings_dir, (unit.text for unit in units))
+    write_facet_units(building.facet_units_path, units)
+    write_vocabulary(building.vocabulary_path, (unit.text for unit in units))
 
 
 def _counts(units: list[Unit]) -> dict[str, dict[str, int]]:
@@ -261,6 +273,5 @@ def _remove_leftovers(index_dir: Path) -> None:
 
 def _prune(index_dir: Path, keep: str) -> None:
     """Drop all generations but the new one and the one before it."""
-    generations = sorted(index_dir.glob("gen-*"), key=lambda p: int(p.name[4:]) if p.name[4:].isdigit() else 0)
-    for old in [g for g in generations if g.name != keep][:-1]:
-        shutil.rmtree(old, ignore_errors=True)
+    for old in [g for g in generations(index_dir) if g.name != keep][:-1]:
+        shutil.rmtree(old.path, ignore_errors=True)

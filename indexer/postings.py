@@ -2,11 +2,11 @@
 
 Whoosh reads postings one at a time in Python: at 161,000 units a query spends most
 of its time there. These arrays hold the same postings (docnum, term frequency,
-positions) and the same field lengths, so that ``search.arrays`` can match and score
+positions) and the same field lengths, so that ``search.engines.arrays`` can match and score
 a whole query with a few vector operations and give Whoosh's BM25F scores. The
 Whoosh index stays the index of record (stored fields, other fields, small indexes).
 
-Layout, in ``postings/`` inside a generation:
+Layout, in the generation's ``postings/`` folder (``Generation.postings_dir``):
 
 - ``terms.txt``: the text field's terms, sorted, one per line;
 - ``term_starts.npy`` / ``key_starts.npy``: where each term's postings / positions begin;
@@ -27,12 +27,11 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer.analysis import indexed_terms
 
-FOLDER = "postings"
 META = "meta.json"
 FORMAT = 1
 
 
-def write_postings(folder: Path, texts) -> None:
+def write_postings(out: Path, texts) -> None:
     """Analyse ``texts`` (in docnum order) as the Whoosh text field does and write the arrays."""
     term_ids: dict[str, int] = {}
     token_terms, counts, firsts = array("i"), array("q"), array("q")
@@ -67,7 +66,7 @@ def write_postings(folder: Path, texts) -> None:
     freqs = np.diff(np.r_[first, len(pair)]).astype(np.float64)
     term_starts = np.searchsorted(tokens_term[first], np.arange(len(terms) + 1))
 
-    out = folder / FOLDER
+    out = Path(out)
     out.mkdir()
     (out / "terms.txt").write_text("\n".join(terms), "utf-8")
     for name, values in (("term_starts", term_starts.astype(np.int64)), ("key_starts", key_starts.astype(np.int64)),

@@ -7,6 +7,7 @@ from pathlib import Path
 from whoosh import fields
 
 from indexer.analysis import FAST_FRENCH_ANALYZER
+from indexer.facets import REGISTRY, Facet
 
 SCHEMA_VERSION = 3  # bump when a field changes
 
@@ -24,23 +25,30 @@ def indexer_fingerprint() -> str:
 FACET_SEPARATOR = "\n"
 
 
-def _facet(stored=True):
-    return fields.IDLIST(stored=stored, expression=r"[^\n]+")
+def _facet_field(facet: Facet):
+    if facet.multiple:
+        return fields.IDLIST(stored=True, expression=r"[^\n]+")
+    return fields.ID(stored=True)
 
 
 SCHEMA = fields.Schema(
     key=fields.ID(stored=True, unique=True),         # "doc:id", unique across the corpus
-    doc=fields.ID(stored=True),                      # report identifier
     id=fields.ID(stored=True),                       # "28" or "37f"
     kind=fields.ID(stored=True),                     # "paragraph" | "recommendation"
     paragraph=fields.STORED(),                       # 28 (document order is the docnum order)
     letter=fields.STORED(),
-    agenda=fields.ID(stored=True),                   # agenda facet: short French label
     agenda_key=fields.STORED(),                      # "theme", "3"…"6" or None
-    state=_facet(),                                  # state facet: members and observers that spoke
-    observer=_facet(),                               # the observers among them
-    org=_facet(),                                    # organisations that spoke
-    theme=_facet(),                                  # theme facet
     section=fields.STORED(),                         # innermost heading, for display
     text=fields.TEXT(analyzer=FAST_FRENCH_ANALYZER, stored=True, phrase=True),
+    **{facet.name: _facet_field(facet) for facet in REGISTRY},  # one field per facet (indexer.facets)
 )
+
+
+def facet_field_values(unit) -> dict[str, str]:
+    """A unit's facet fields as Whoosh stores them."""
+    return {facet.name: FACET_SEPARATOR.join(facet.values_of(unit)) for facet in REGISTRY}
+
+
+def split_values(stored: str | None) -> list[str]:
+    """A stored facet field's values."""
+    return stored.split(FACET_SEPARATOR) if stored else []

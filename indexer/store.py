@@ -1,11 +1,15 @@
-"""Reading an index folder: which generation is current, its manifest, whether a path may hold an index.
+"""The on-disk layout of an index folder, named once: its generations, their files, the pointer.
 
-Kept apart from ``build`` so that searching does not import what building needs.
+An index folder holds complete generations (``gen-…``), a ``CURRENT`` file naming the one
+to read, a build lock, and the hidden folders of builds in progress. A ``Generation`` owns
+every path inside one generation, for the build that writes it and the searcher that reads
+it. Kept apart from ``build`` so that searching does not import what building needs.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,9 +17,10 @@ from indexer.errors import IndexUnavailableError
 from indexer.schema import SCHEMA_VERSION, indexer_fingerprint
 
 CURRENT = "CURRENT"
-MANIFEST = "congres.json"
 LOCK = ".lock"
 BUILDING = ".building-"
+GENERATION_PREFIX = "gen-"
+MANIFEST = "congres.json"
 
 
 @dataclass
@@ -36,30 +41,112 @@ class Manifest:
         return sum(sum(counts.values()) for counts in self.documents.values())
 
 
+class Generation:
+    """One complete build inside an index folder, and the name of everything in it."""
+
+    WHOOSH_NAME = "MAIN"                 # Whoosh's name for the index: MAIN_*.seg, _MAIN_*.toc
+    POSTINGS = "postings"                # the text field's posting arrays (indexer.postings)
+    FACET_UNITS = "facet_units.pickle"   # each facet value's units (indexer.facet_units)
+    VOCABULARY = "vocabulary.tsv"        # the words of the text (indexer.vocabulary)
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"Generation({str(self.path)!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Generation) and other.path == self.path
+
+    def __hash__(self) -> int:
+        return hash(self.path)
+
+    @classmethod
+    def current(cls, index_dir: Path) -> Generation | None:
+        """The generation readers should open, or None if no build has completed."""
+        try:
+            name = (Path(index_dir) / CURRENT).read_text("utf-8").strip()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as error:
+            raise IndexUnavailableError(f"cannot read the index in {index_dir} ({error.strerror})") from None
+        path = Path(index_dir) / name
+        return cls(path) if name.startswith(GENERATION_PREFIX) and path.is_dir() else None
+
+    @classmethod
+    def new_name(cls) -> str:
+        """A name later than every earlier generation's (``prune`` sorts on it)."""
+        return f"{GENERATION_PREFIX}{time.time_ns()}"
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def age(self) -> int:
+        """The build's time stamp, for ordering generations."""
+        stamp = self.name[len(GENERATION_PREFIX):]
+        return int(stamp) if stamp.isdigit() else 0
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / MANIFEST
+
+    @property
+    def postings_dir(self) -> Path:
+        return self.path / self.POSTINGS
+
+    @property
+    def facet_units_path(self) -> Path:
+        return self.path / self.FACET_UNITS
+
+    @property
+    def vocabulary_path(self) -> Path:
+        return self.path / self.VOCABULARY
+
+    def segment_files(self) -> list[Path]:
+        return sorted(self.path.glob(f"{self.WHOOSH_NAME}_*.seg"))
+
+    def whoosh_storage(self, readonly: bool = True):
+        """Whoosh's storage of this generation, without mmap: closing a reader releases its
+        files, so that a generation a rebuild made obsolete can be deleted."""
+        from whoosh.filedb.filestore import FileStorage
+
+        return FileStorage(str(self.path), supports_mmap=False, readonly=readonly)
+
+    def open_whoosh(self):
+        """The Whoosh index (thread-safe: each thread opens its own reader from it)."""
+        return self.whoosh_storage().open_index(self.WHOOSH_NAME)
+
+    def read_manifest(self) -> Manifest | None:
+        try:
+            return Manifest(**json.loads(self.manifest_path.read_text("utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        self.manifest_path.write_text(json.dumps(manifest.__dict__, ensure_ascii=False, indent=1), "utf-8")
+
+
+def generations(index_dir: Path) -> list[Generation]:
+    """Every generation of an index folder, oldest first."""
+    return sorted((Generation(p) for p in Path(index_dir).glob(f"{GENERATION_PREFIX}*")), key=lambda g: g.age)
+
+
 def current_generation(index_dir: Path) -> Path | None:
-    """The generation folder readers should open, or None if no build has completed."""
-    try:
-        name = (Path(index_dir) / CURRENT).read_text("utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError as error:
-        raise IndexUnavailableError(f"cannot read the index in {index_dir} ({error.strerror})") from None
-    generation = Path(index_dir) / name
-    return generation if name.startswith("gen-") and generation.is_dir() else None
+    """The folder of the current generation (see ``Generation.current``)."""
+    generation = Generation.current(index_dir)
+    return generation.path if generation else None
 
 
-def read_manifest(generation: Path) -> Manifest | None:
-    try:
-        data = json.loads((generation / MANIFEST).read_text("utf-8"))
-        return Manifest(**data)
-    except (OSError, ValueError, TypeError):
-        return None
+def read_manifest(generation: Path | Generation) -> Manifest | None:
+    return (generation if isinstance(generation, Generation) else Generation(generation)).read_manifest()
 
 
 def check_index_folder(folder: Path) -> None:
     """Refuse a path this project must not write in: a file, or a folder of other files."""
     if folder.exists() and not folder.is_dir():
         raise IndexUnavailableError(f"{folder} is a file, not an index folder — pass another --index")
-    ours = (CURRENT, LOCK, "gen-", BUILDING, ".")
+    ours = (CURRENT, LOCK, GENERATION_PREFIX, BUILDING, ".")
     if folder.is_dir() and not all(p.name.startswith(ours) for p in folder.iterdir()):
         raise IndexUnavailableError(f"{folder} is not an index folder — pass another --index")

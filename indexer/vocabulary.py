@@ -11,7 +11,6 @@ from pathlib import Path
 
 from indexer.analysis import TYPOGRAPHIC_APOSTROPHES, WORD_PATTERN, analyze, fold, strip_elision
 
-FILE = "vocabulary.tsv"
 _WORD = re.compile(WORD_PATTERN)
 
 
@@ -20,7 +19,7 @@ def key(word: str) -> str:
     return fold(strip_elision(word.translate(TYPOGRAPHIC_APOSTROPHES).lower())[1])
 
 
-def write_vocabulary(folder: Path, texts) -> None:
+def write_vocabulary(path: Path, texts) -> None:
     """One line per word: key, most frequent printed form, count, its terms (so that
     opening an index does not analyse the whole vocabulary again)."""
     from indexer.themes import thematic_text  # building only: searching reads the file
@@ -37,12 +36,12 @@ def write_vocabulary(folder: Path, texts) -> None:
     for folded, counter in sorted(forms.items()):
         printed = max(counter, key=lambda w: (counter[w], w.islower()))
         lines.append(f"{folded}\t{printed}\t{sum(counter.values())}\t{' '.join(analyze(printed))}")
-    (Path(folder) / FILE).write_text("\n".join(lines) + "\n", "utf-8")
+    Path(path).write_text("\n".join(lines) + "\n", "utf-8")
 
 
-def read_vocabulary(folder: Path) -> tuple[dict[str, tuple[str, int]], set[str]]:
+def read_vocabulary(path: Path) -> tuple[dict[str, tuple[str, int]], set[str]]:
     """(key → (printed form, count), every term the words give); empty for an index without one."""
-    path = Path(folder) / FILE
+    path = Path(path)
     if not path.is_file():
         return {}, set()
     rows = [line.split("\t") for line in path.read_text("utf-8").splitlines()]

@@ -18,7 +18,8 @@ from indexer.errors import (
     UnknownFacetValueError,
     UnknownUnitError,
 )
-from search.facets import FACETS, FacetCount
+from indexer.facets import FACETS
+from search.facets import FacetCount
 from search.results import Hit, SearchResults
 from search.searcher import Searcher
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from indexer.errors import CongresError, UnknownFacetValueError
-from search.facets import FACETS
+from indexer.facets import FACETS, REGISTRY
 from search.locations import CORPUS_ENV, INDEX_ENV, default_corpus_dir, default_index_dir
 from search.render import render_explanation, render_facet_table, render_results, render_unit
 from search.searcher import MAX_LIMIT, Searcher
@@ -54,6 +54,8 @@ class _CongresGroup(click.Group):
         except UnknownFacetValueError as error:
             raise _Failure(str(error), 2) from None
         except CongresError as error:
+            if os.environ.get(DEBUG_ENV) and error.__cause__ is not None:
+                raise  # the traceback of what the index could not do
             raise _Failure(str(error)) from None
         except BrokenPipeError:  # `congres search … | head`
             sys.stderr.close()
@@ -152,20 +154,23 @@ class _SearchCommand(click.Command):
         return super().parse_args(ctx, args)
 
 
+def _facet_options(command):
+    """One ``--NAME`` option per facet of the registry (``indexer.facets``), in display order."""
+    for facet in reversed([f for f in REGISTRY if f.shown]):
+        command = click.option(facet.option, facet.name, multiple=True, help=facet.help)(command)
+    return command
+
+
 @cli.command("search", cls=_SearchCommand, context_settings={"ignore_unknown_options": True})
 @click.argument("query", nargs=-1)
-@click.option("--state", multiple=True, help="Speaker state (name, any case or accents, or ISO code: BRA). Repeat for OR.")
-@click.option("--theme", multiple=True, help="Theme, e.g. cybercriminalité. Repeat for OR.")
-@click.option("--agenda", multiple=True, help="Agenda item: 3, 4, 5, 6, theme, or a label. Repeat for OR.")
-@click.option("--org", multiple=True, help="Organisation that made a statement. Repeat for OR.")
-@click.option("--doc", multiple=True, help="Report identifier (corpus file name). Repeat for OR.")
+@_facet_options
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True, help="Results per page.")
 @click.option("--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Page of results.")
 @click.option("--explain", is_flag=True, help="Show how the query was understood (terms, synonyms, corrections…).")
 @_json_option
 @_index_option
 @_corpus_option
-def search_command(query, state, theme, agenda, org, doc, limit, page, explain, as_json, index_dir, corpus_dir):
+def search_command(query, limit, page, explain, as_json, index_dir, corpus_dir, **facet_values):
     """Search the reports. An empty QUERY with filters lists the matching units in order.
 
     The words of QUERY may be given as one argument or several.
@@ -176,8 +181,7 @@ def search_command(query, state, theme, agenda, org, doc, limit, page, explain, 
     Example: congres search "armes à feu" --agenda 5 --state BRA
     """
     query = " ".join(query)
-    filters = {name: list(values) for name, values in
-               (("state", state), ("theme", theme), ("agenda", agenda), ("org", org), ("doc", doc)) if values}
+    filters = {name: list(values) for name, values in facet_values.items() if values}
     with _open(index_dir, corpus_dir) as searcher:
         results = searcher.search(query, filters=filters, limit=limit, offset=(page - 1) * limit)
         several_docs = len(searcher.documents) > 1

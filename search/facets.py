@@ -13,11 +13,8 @@ from dataclasses import dataclass
 from indexer.analysis import normalize
 from indexer.bitsets import to_bits
 from indexer.errors import InvalidRequestError, UnknownFacetValueError
-from indexer.facet_units import FIELDS, read_facet_units
-from indexer.schema import FACET_SEPARATOR
-
-#: Facets in display order; each is a Whoosh field of the same name.
-FACETS = ("agenda", "state", "theme", "org", "doc")
+from indexer.facet_units import read_facet_units
+from indexer.facets import FACETS, REGISTRY
 
 _POINT_NUMBER = re.compile(r"^(?:point\s*)?(\d+)$")
 _MAIN_THEME_WORDS = {"theme", "theme principal", "principal", "main theme"}
@@ -51,9 +48,9 @@ class FacetTable:
     @classmethod
     def of_index(cls, generation, reader) -> FacetTable:
         """From the file the build wrote, else from Whoosh's postings."""
-        table = read_facet_units(generation)
+        table = read_facet_units(generation.facet_units_path)
         if table is None:
-            table = {field: _units_by_value(reader, field) for field in FIELDS}
+            table = {facet.name: _units_by_value(reader, facet.name) for facet in REGISTRY}
         return cls(table)
 
     def values(self, facet: str) -> list[str]:
@@ -148,6 +145,3 @@ def _units_by_value(reader, field: str) -> dict[str, int]:
         for t in reader.lexicon(field)
     }
 
-
-def split_values(stored: str | None) -> list[str]:
-    return stored.split(FACET_SEPARATOR) if stored else []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from search.facets import FACETS, FacetCount
+from indexer.facets import FACETS
+from search.facets import FacetCount
 from search.query import SYNONYM_BOOST
 from search.results import Hit, SearchResults
 

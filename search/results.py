@@ -56,6 +56,7 @@ class SearchResults:
     offset: int
     notices: list[str] = field(default_factory=list)  # e.g. words ignored as stop words
     explanation: Explanation | None = None              # how the query was understood
+    generation: str = ""                                # the index generation that answered
 
     def to_dict(self, explain: bool = False) -> dict:
         """The ``--json`` object; ``explain=True`` adds how the query was understood (``--explain``)."""
@@ -68,6 +69,7 @@ class SearchResults:
             "notices": self.notices,
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {name: [row.to_dict() for row in rows] for name, rows in self.facets.items()},
+            "generation": self.generation,
         }
         if explain and self.explanation:
             data["explain"] = {**self.explanation.to_dict(), "filters": self.filters}

@@ -1,7 +1,7 @@
 """The query language: text → a small syntax tree. It never fails.
 
 Plain words, ``"a phrase"``, ``-word`` or ``NOT word``, ``OR``, ``(…)``, ``prefix*``
-and ``state:…``/``theme:…``/``agenda:…``/``org:…``/``doc:…``. An unbalanced quote or
+and ``state:…``/``theme:…``/``agenda:…``/``org:…``/``doc:…`` (the names of ``indexer.facets``). An unbalanced quote or
 bracket, or brackets nested deeper than ``MAX_DEPTH``, are not syntax: their words
 are searched as words.
 
@@ -15,17 +15,9 @@ import re
 from dataclasses import dataclass
 
 from indexer.analysis import fold
+from indexer.facets import QUERY_NAMES
 
 MAX_DEPTH = 16
-
-#: What users may type before ":" → the facet it filters.
-FIELD_NAMES = {
-    "state": "state", "etat": "state", "pays": "state",
-    "theme": "theme",
-    "agenda": "agenda", "point": "agenda",
-    "org": "org", "organisation": "org", "organization": "org",
-    "doc": "doc", "rapport": "doc",
-}
 
 _TOKEN = re.compile(
     r"""(?P<phrase>-?"[^"]*")
@@ -159,7 +151,7 @@ class _Syntax:
             node = Phrase(value.strip('"'))
         elif kind == "field":
             name, _, raw = value.partition(":")
-            facet = FIELD_NAMES.get(fold(name).lower())
+            facet = QUERY_NAMES.get(fold(name).lower())
             if facet is None:  # "E/CN.15:…" or an unknown field: plain words
                 node = Word(value)
             else:

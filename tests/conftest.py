@@ -14,6 +14,7 @@ import pytest
 
 from indexer.build import build_index, load_units
 from search import Searcher
+from search.engines import ENGINES
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -50,9 +51,15 @@ def index_dir(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request) -> str:
+    """Each local engine in turn (the arrays engine forced on the small index too)."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def searcher(index_dir):
-    with Searcher(index_dir, CORPUS) as searcher:
+def searcher(index_dir, engine):
+    with Searcher(index_dir, CORPUS, engine=engine) as searcher:
         yield searcher
 
 

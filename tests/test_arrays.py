@@ -1,6 +1,6 @@
 """The NumPy engine gives what Whoosh gives: same units, same order, same scores and counts.
 
-Large indexes are searched on posting arrays (``search.arrays``), small ones by Whoosh;
+Large indexes are searched on posting arrays (``search.engines.arrays``), small ones by Whoosh;
 both engines are opened here on the same index and asked the same questions: every
 query of the relevance benchmark, the query syntax, and random combinations.
 """
@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from indexer.build import build_index
 from indexer.errors import IndexUnavailableError, InvalidRequestError
-from indexer.store import current_generation
+from indexer.store import Generation, current_generation
 from search import Searcher
-from search import searcher as searcher_module
+from search import engines as engines_module
 from tests.conftest import CORPUS, ROOT, parallel_build, two_report_corpus
 
 RELEVANCE = json.loads((ROOT / "bench" / "relevance" / "queries.json").read_text("utf-8"))["queries"]
@@ -85,20 +85,20 @@ def test_random_queries_give_the_same_results(engines, pieces, filters):
 
 def test_the_engine_is_chosen_by_size_unless_named(index_dir, monkeypatch):
     with Searcher(index_dir, CORPUS) as searcher:  # 161 units: Whoosh, no NumPy import for a one-off search
-        assert searcher._arrays is None
-    monkeypatch.setattr(searcher_module, "ARRAYS_FROM", 100)
+        assert searcher.engine == "whoosh"
+    monkeypatch.setattr(engines_module, "ARRAYS_FROM", 100)
     with Searcher(index_dir, CORPUS) as searcher:
-        assert searcher._arrays is not None
+        assert searcher.engine == "arrays"
         assert searcher.search("traite des personnes").hits[0].id == "37h"
     with pytest.raises(InvalidRequestError, match="unknown engine 'fast' — engines are whoosh, arrays"):
         Searcher(index_dir, CORPUS, engine="fast")
 
 
 def test_an_index_without_arrays_is_searched_by_whoosh_unless_arrays_are_asked_for(index_copy, monkeypatch):
-    shutil.rmtree(current_generation(index_copy) / "postings")
-    monkeypatch.setattr(searcher_module, "ARRAYS_FROM", 100)
+    shutil.rmtree(Generation.current(index_copy).postings_dir)
+    monkeypatch.setattr(engines_module, "ARRAYS_FROM", 100)
     with Searcher(index_copy, CORPUS, auto_build=False) as searcher:
-        assert searcher._arrays is None and searcher.search("criminalité").total == 50
+        assert searcher.engine == "whoosh" and searcher.search("criminalité").total == 50
     with pytest.raises(IndexUnavailableError, match="is damaged"):
         Searcher(index_copy, CORPUS, auto_build=False, engine="arrays")
 
@@ -110,7 +110,7 @@ def segmented(tmp_path_factory):
     folder = tmp_path_factory.mktemp("segmented")
     with parallel_build(segment_units=40):
         build_index(corpus, folder)
-    assert len(list(current_generation(folder).glob("MAIN_*.seg"))) == 6
+    assert len(Generation.current(folder).segment_files()) == 6
     with Searcher(folder, corpus, engine="whoosh") as whoosh, Searcher(folder, corpus, engine="arrays") as arrays:
         yield whoosh, arrays
 
@@ -122,7 +122,7 @@ def test_several_segments_give_the_same_results(segmented, query):
 
 @pytest.mark.parametrize("damage", ["truncate", "delete"])
 def test_damaged_arrays_are_reported_in_one_line(index_copy, damage):
-    keys = current_generation(index_copy) / "postings" / "keys.npy"
+    keys = Generation.current(index_copy).postings_dir / "keys.npy"
     if damage == "truncate":
         keys.write_bytes(keys.read_bytes()[:100])
     else:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from whoosh.filedb.filestore import FileStorage
 
 from indexer.build import build_index
 from indexer.errors import IndexUnavailableError
-from indexer.facet_units import FIELDS, FILE, read_facet_units
-from indexer.store import current_generation
+from indexer.facet_units import read_facet_units
+from indexer.facets import REGISTRY
+from indexer.store import Generation
 from search import Searcher
 from search.facets import _units_by_value
 from tests.conftest import CORPUS, two_report_corpus
@@ -19,26 +19,27 @@ def two_reports_index(tmp_path_factory):
     corpus = two_report_corpus(tmp_path_factory.mktemp("corpus"))
     folder = tmp_path_factory.mktemp("index")
     build_index(corpus, folder)
-    return corpus, current_generation(folder)
+    return corpus, Generation.current(folder)
 
 
 def test_the_file_holds_whoosh_s_units_for_every_value(two_reports_index):
     _, generation = two_reports_index
-    with FileStorage(str(generation), readonly=True).open_index().reader() as reader:
-        assert read_facet_units(generation) == {field: _units_by_value(reader, field) for field in FIELDS}
-    assert len(read_facet_units(generation)["doc"]) == 2
+    with generation.open_whoosh().reader() as reader:
+        assert read_facet_units(generation.facet_units_path) == {
+            facet.name: _units_by_value(reader, facet.name) for facet in REGISTRY}
+    assert len(read_facet_units(generation.facet_units_path)["doc"]) == 2
 
 
 def test_an_index_without_the_file_reads_whoosh_s_postings(index_copy):
     with Searcher(index_copy, CORPUS, auto_build=False) as searcher:
         expected = searcher.search("traite", {"state": "Brésil"})
-    (current_generation(index_copy) / FILE).unlink()
+    Generation.current(index_copy).facet_units_path.unlink()
     with Searcher(index_copy, CORPUS, auto_build=False) as searcher:
         results = searcher.search("traite", {"state": "Brésil"})
     assert results.facets == expected.facets and results.total == expected.total == 8
 
 
 def test_a_damaged_file_is_reported_in_one_line(index_copy):
-    (current_generation(index_copy) / FILE).write_bytes(b"\x80\x05garbage")
+    Generation.current(index_copy).facet_units_path.write_bytes(b"\x80\x05garbage")
     with pytest.raises(IndexUnavailableError, match=r"is damaged \(\w+\) — rebuild it with `congres index`"):
         Searcher(index_copy, CORPUS, auto_build=False)

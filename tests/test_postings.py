@@ -7,34 +7,32 @@ import json
 
 import numpy as np
 import pytest
-from whoosh.filedb.filestore import FileStorage
 
-from indexer.postings import FOLDER, META
-from indexer.store import current_generation
+from indexer.postings import META
+from indexer.store import Generation
 
 
 @pytest.fixture(scope="module")
 def generation(index_dir):
-    return current_generation(index_dir)
+    return Generation.current(index_dir)
 
 
 @pytest.fixture(scope="module")
 def reader(generation):
-    ix = FileStorage(str(generation), readonly=True).open_index()
-    with ix.reader() as reader:
+    with generation.open_whoosh().reader() as reader:
         yield reader
 
 
 def load(generation, name):
-    return np.load(generation / FOLDER / f"{name}.npy")
+    return np.load(generation.postings_dir / f"{name}.npy")
 
 
 def test_every_term_has_whoosh_postings_units_frequencies_and_positions(generation, reader):
-    terms = (generation / FOLDER / "terms.txt").read_text("utf-8").split("\n")
+    terms = (generation.postings_dir / "terms.txt").read_text("utf-8").split("\n")
     assert terms == sorted(t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("text"))
     term_starts, key_starts = load(generation, "term_starts"), load(generation, "key_starts")
     docs, freqs, keys = load(generation, "docs"), load(generation, "freqs"), load(generation, "keys")
-    shift = json.loads((generation / FOLDER / META).read_text())["shift"]
+    shift = json.loads((generation.postings_dir / META).read_text())["shift"]
     for i, term in enumerate(terms):
         expected = list(reader.postings("text", term).items_as("positions"))
         start, end = term_starts[i], term_starts[i + 1]
@@ -48,5 +46,5 @@ def test_every_term_has_whoosh_postings_units_frequencies_and_positions(generati
 def test_field_lengths_are_whoosh_s(generation, reader):
     lengths = load(generation, "lengths")
     assert lengths.tolist() == [reader.doc_field_length(d, "text", 0) for d in range(reader.doc_count_all())]
-    meta = json.loads((generation / FOLDER / META).read_text())
+    meta = json.loads((generation.postings_dir / META).read_text())
     assert (meta["units"], meta["field_length"]) == (161, reader.field_length("text"))

@@ -274,7 +274,6 @@ def test_to_dict_shape(searcher):
 
 def test_one_searcher_serves_many_queries_without_reopening(index_dir):
     with Searcher(index_dir, CORPUS) as searcher:
-        opened = searcher._searcher
-        for query in ("crime", "justice", "armes"):
-            searcher.search(query)
-        assert searcher._searcher is opened
+        opened = searcher._snapshot
+        answers = {searcher.search(query).generation for query in ("crime", "justice", "armes")}
+        assert searcher._snapshot is opened and answers == {opened.generation.name}

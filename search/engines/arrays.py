@@ -1,4 +1,4 @@
-"""Matching and scoring a query with NumPy over the arrays ``indexer.postings`` wrote.
+"""The arrays engine: matching and scoring a query with NumPy over the arrays ``indexer.postings`` wrote.
 
 Whoosh walks postings one by one in Python; here a query node is two arrays over all
 units (does it match, what does it score) and the whole tree is a few vector
@@ -14,25 +14,28 @@ from __future__ import annotations
 import json
 from bisect import bisect_left
 from math import log
-from pathlib import Path
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.reading import TermNotFound
 
-from indexer.postings import FOLDER, FORMAT, META
+from indexer.postings import FORMAT, META
+from search.engines import Engine
 
 TEXT_FIELD = "text"
 B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults, which the Whoosh searcher uses
 
 
-class PostingArrays:
-    """A generation's posting arrays, memory-mapped: only the terms a query uses are read."""
+class ArraysEngine(Engine):
+    """A generation's posting arrays, memory-mapped: only the terms a query uses are read.
+    Read-only once open, so threads share it."""
 
-    def __init__(self, generation: Path, reader):
-        folder = Path(generation) / FOLDER
+    name = "arrays"
+
+    def __init__(self, generation, readers, unit_count: int):
+        folder = generation.postings_dir
         meta = json.loads((folder / META).read_text("utf-8"))
-        if meta.get("format") != FORMAT or meta["units"] != reader.doc_count_all():
+        if meta.get("format") != FORMAT or meta["units"] != unit_count:
             raise ValueError("posting arrays do not match the Whoosh index")
         self.size = meta["units"]
         self.shift = meta["shift"]
@@ -44,13 +47,21 @@ class PostingArrays:
         self.docs, self.freqs, self.keys, self.lengths = load("docs"), load("freqs"), load("keys"), load("lengths")
         if len(self.term_starts) != len(self.terms) + 1 or len(self.lengths) != self.size:
             raise ValueError("posting arrays are incomplete")
-        self._reader = reader
+        self._readers = readers
         self._field_units: dict[tuple[str, str], np.ndarray] = {}
 
-    # --- what the searcher asks ------------------------------------------------------
+    # --- the engine's two questions ---------------------------------------------------
 
-    def mask(self, query: wq.Query) -> np.ndarray:
-        return self._evaluate(query)[0]
+    def match(self, query: wq.Query) -> int:
+        return self.to_bits(self._evaluate(query)[0])
+
+    def rank(self, scoring: wq.Query, strict: wq.Query, found: int, needed: int) -> list[tuple[int, float]]:
+        found_mask = self.from_bits(found)
+        complete = found_mask & self._evaluate(strict)[0]
+        return self.top(scoring, [complete, found_mask & ~complete], needed)
+
+    def close(self) -> None:
+        self.docs = self.freqs = self.keys = self.lengths = self.term_starts = self.key_starts = None  # unmapped
 
     def top(self, scoring: wq.Query, tiers: list[np.ndarray], needed: int) -> list[tuple[int, float]]:
         """The first ``needed`` units of ``tiers`` taken in turn, each tier by score then docnum."""
@@ -188,9 +199,13 @@ class PostingArrays:
         """Units whose ``fieldname`` holds ``value`` (a facet, the kind…), read from Whoosh once."""
         key = (fieldname, value)
         if key not in self._field_units:
-            try:
-                units = list(self._reader.postings(fieldname, value).all_ids())
-            except TermNotFound:
-                units = []
+            with self._readers.searcher() as searcher:
+                try:
+                    units = list(searcher.reader().postings(fieldname, value).all_ids())
+                except TermNotFound:
+                    units = []
             self._field_units[key] = np.array(units, dtype=np.int64)
         return self._field_units[key]
+
+
+ENGINE = ArraysEngine

@@ -1,0 +1,52 @@
+"""Engines: how a query is matched and ranked over one index generation.
+
+The query is understood once (``search.query``: a tree of Whoosh query objects, used as
+the engine-neutral form: terms, phrases, prefixes, groups, exclusions, constant-score
+fields); each engine evaluates that tree its own way and answers the same two questions:
+
+- ``match(query)``: the bitset (``indexer.bitsets``) of the units the query matches;
+- ``rank(scoring, strict, found, needed)``: the first ``needed`` units of the bitset
+  ``found``, those that also match ``strict`` first, each tier by score then document
+  order, as ``(docnum, score)`` pairs.
+
+Everything else a search needs (facet counts, stored fields, spelling) is the
+snapshot's (``search.snapshot``), the same for every engine. One module per engine;
+nothing outside this package asks which engine it is talking to.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+ENGINES = ("whoosh", "arrays")
+#: From this many units, queries are matched and scored on NumPy arrays (``arrays``);
+#: below, Whoosh itself is quicker than importing NumPy (a tenth of a second) for a one-off search.
+ARRAYS_FROM = 5_000
+
+
+class Engine:
+    """What every engine implements (see the module docstring)."""
+
+    name = ""
+
+    def match(self, query) -> int:
+        raise NotImplementedError
+
+    def rank(self, scoring, strict, found: int, needed: int) -> list[tuple[int, float]]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the engine holds (mapped files…)."""
+
+
+def choose(requested: str | None, unit_count: int, has_arrays: bool) -> str:
+    """The engine named, else arrays for a large index that has them, else Whoosh."""
+    if requested is not None:
+        return requested
+    return "arrays" if unit_count >= ARRAYS_FROM and has_arrays else "whoosh"
+
+
+def open_engine(name: str, generation, readers, unit_count: int) -> Engine:
+    """The engine ``name`` on ``generation``; ``readers`` lends Whoosh searchers (``search.snapshot``).
+    Imported only when used: the arrays engine imports NumPy, slow to import."""
+    return import_module(f"search.engines.{name}").ENGINE(generation, readers, unit_count)

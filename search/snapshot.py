@@ -1,0 +1,245 @@
+"""Everything a search reads from one index generation, opened once and shared by threads.
+
+A ``Snapshot`` is immutable once open: the facet bitsets, the engine, the vocabulary and
+speller, the manifest. The one thing that is not shareable, Whoosh's readers (their
+files are read by seek-then-read), is lent from a ``ReaderPool``: a thread takes a
+searcher, uses it alone, gives it back. A ``Searcher`` swaps in a new snapshot with a
+single assignment when the index is rebuilt; each search uses the snapshot it took at
+its start, and a snapshot is closed once it is retired and no search uses it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from contextlib import contextmanager
+
+from whoosh.query import Term
+
+from indexer.analysis import fold
+from indexer.bitsets import iter_bits
+from indexer.errors import InvalidRequestError
+from indexer.facets import FACETS
+from indexer.model import citation
+from indexer.schema import split_values
+from indexer.store import Generation
+from indexer.vocabulary import read_vocabulary
+from search.engines import choose, open_engine
+from search.facets import FacetCount, FacetTable
+from search.query import MAX_TERMS, ParsedQuery, QueryContext, parse_query
+from search.results import Hit, SearchResults
+from search.snippets import make_snippet
+from search.spelling import MIN_LENGTH, Speller
+
+
+class ReaderPool:
+    """Whoosh searchers of one index, each used by one thread at a time (Whoosh's readers
+    are not thread-safe); a thread that finds none free opens another."""
+
+    def __init__(self, index):
+        self._index = index
+        self._free: list = []
+        self._opened: list = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def searcher(self):
+        with self._lock:
+            searcher = self._free.pop() if self._free else None
+        if searcher is None:
+            searcher = self._index.searcher()
+            with self._lock:
+                self._opened.append(searcher)
+        try:
+            yield searcher
+        finally:
+            with self._lock:
+                self._free.append(searcher)
+
+    def close(self) -> None:
+        with self._lock:
+            for searcher in self._opened:
+                searcher.close()
+            self._opened.clear()
+            self._free.clear()
+
+
+class Snapshot:
+    """One generation, open; see the module docstring. Raises what Whoosh or the files raise:
+    the ``Searcher`` turns that into the project's errors."""
+
+    def __init__(self, generation: Generation, engine: str | None):
+        self.generation = generation
+        self.readers = ReaderPool(generation.open_whoosh())
+        try:
+            with self.readers.searcher() as searcher:
+                reader = searcher.reader()
+                self.unit_count = reader.doc_count_all()
+                self.facets = FacetTable.of_index(generation, reader)
+            # A generation is written once and never has deleted units: docnums are 0…n-1.
+            self.all_units = (1 << self.unit_count) - 1
+            name = choose(engine, self.unit_count, generation.postings_dir.is_dir())
+            self.engine = open_engine(name, generation, self.readers, self.unit_count)
+            self.manifest = generation.read_manifest()
+            self.speller = Speller(*read_vocabulary(generation.vocabulary_path))
+        except BaseException:
+            self.readers.close()
+            raise
+        self.context = QueryContext(resolve=self.facets.resolve, speller=self.speller,
+                                    is_french=self.speller.is_printed, knows=self.speller.knows)
+        self._lock = threading.Lock()
+        self._users = 0
+        self._retired = self._closed = False
+
+    # --- lifetime ---------------------------------------------------------------------
+
+    def enter(self) -> bool:
+        """Count one more search on this snapshot; False if it is already closed."""
+        with self._lock:
+            if self._closed:
+                return False
+            self._users += 1
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self._users -= 1
+            close = self._retired and not self._users and not self._closed
+            self._closed = self._closed or close
+        if close:
+            self._release()
+
+    def retire(self) -> None:
+        """No new search will take this snapshot: close it when the last one is done."""
+        with self._lock:
+            self._retired = True
+            close = not self._users and not self._closed
+            self._closed = self._closed or close
+        if close:
+            self._release()
+
+    def _release(self) -> None:
+        self.engine.close()
+        self.readers.close()
+
+    # --- searching ----------------------------------------------------------------------
+
+    def search(self, query: str, filters: dict, limit: int, offset: int) -> SearchResults:
+        parsed = parse_query(query, self.context)
+        selected = self._resolve(filters, parsed.filters)
+        matched = self._matching(parsed)
+        allowed = {facet: self.facets.units_with(facet, values) for facet, values in selected.items()}
+        found = matched
+        for units in allowed.values():
+            found &= units
+        ranked = self._rank(parsed, found, offset + limit)
+        hits = self._hits(ranked[offset:offset + limit], parsed)
+        facets = {}
+        for facet in FACETS:
+            base = matched
+            for other, units in allowed.items():
+                if other != facet:
+                    base &= units
+            facets[facet] = self.facets.counts(facet, base, selected.get(facet, []))
+        notices = _notices(parsed)
+        if not matched and not parsed.browse:  # the words themselves find nothing
+            notices += self._suggestions(parsed)
+        return SearchResults(query, found.bit_count(), hits, facets, selected, limit, offset, notices,
+                             parsed.explanation, generation=self.generation.name)
+
+    def units_with_id(self, key: str, doc: str | None) -> list[tuple[int, str]]:
+        """(docnum, report) of the units numbered ``key`` ("37f"), in ``doc`` if given."""
+        with self.readers.searcher() as searcher:
+            docnums = sorted(searcher.docs_for_query(Term("id", key)))
+            found = [(d, searcher.stored_fields(d)["doc"]) for d in docnums]
+        return [(d, name) for d, name in found if doc is None or name == doc]
+
+    def unit(self, docnum: int) -> Hit:
+        return self._hits([(docnum, None)], None)[0]
+
+    def facet_values(self, facet: str) -> list[FacetCount]:
+        return self.facets.counts(facet, self.all_units, [])
+
+    def _resolve(self, *sources: dict) -> dict[str, list[str]]:
+        """Canonical facet values from the API's filters and the query's ``field:value``."""
+        resolved: dict[str, list[str]] = {}
+        for source in sources:
+            if not isinstance(source, dict):
+                raise InvalidRequestError("filters must be a mapping of facet name to values")
+            for facet, values in source.items():
+                if not isinstance(values, (str, list, tuple, set)):
+                    raise InvalidRequestError(f"filter values for '{facet}' must be a string or a list of strings")
+                for value in [values] if isinstance(values, str) else values:
+                    canonical = self.facets.resolve(facet, valid_text(value))
+                    if canonical not in resolved.setdefault(facet, []):
+                        resolved[facet].append(canonical)
+        return {facet: values for facet, values in resolved.items() if values}
+
+    def _matching(self, parsed: ParsedQuery) -> int:
+        """Bitset of the units the query's words allow (before facet filters)."""
+        matched = self.all_units if parsed.browse else self.engine.match(parsed.loose)
+        if parsed.excluded is not None:
+            matched &= ~self.engine.match(parsed.excluded)
+        return matched
+
+    def _rank(self, parsed: ParsedQuery, found: int, needed: int) -> list[tuple[int, float | None]]:
+        """The first ``needed`` units: those with every word first, then the others; each tier by
+        BM25F score, then document order. Only that many are scored in full."""
+        if parsed.browse:
+            return [(docnum, None) for docnum in iter_bits(found, needed)]
+        if not found or not needed:
+            return []
+        return self.engine.rank(parsed.scoring, parsed.strict, found, needed)
+
+    def _suggestions(self, parsed: ParsedQuery) -> list[str]:
+        """"did you mean" for a query that found nothing: close words of the index."""
+        words = list(dict.fromkeys(w for w in re.findall(r"\w+", parsed.text) if len(w) >= MIN_LENGTH))[:MAX_TERMS]
+        close = [self.speller.closest(w) for w in words]
+        close = list(dict.fromkeys(c for w, c in zip(words, close) if c and fold(c.lower()) != fold(w.lower())))
+        return ["did you mean " + ", ".join(f"« {c} »" for c in close[:3]) + "?"] if close else []
+
+    def _hits(self, ranked: list[tuple[int, float | None]], parsed: ParsedQuery | None) -> list[Hit]:
+        with self.readers.searcher() as searcher:
+            stored = [searcher.stored_fields(docnum) for docnum, _ in ranked]
+        return [_hit(fields, score, parsed) for fields, (_, score) in zip(stored, ranked)]
+
+
+def _hit(stored: dict, score: float | None, parsed: ParsedQuery | None) -> Hit:
+    text = stored["text"]
+    if parsed is None:
+        parts = [(text, False)]
+    else:
+        terms, prefixes = parsed.terms, tuple(parsed.prefixes)
+        parts = make_snippet(text, lambda t: t in terms or (bool(prefixes) and t.startswith(prefixes)))
+    return Hit(
+        id=stored["id"], doc=stored["doc"], kind=stored["kind"], paragraph=stored["paragraph"],
+        letter=stored.get("letter"), citation=citation(stored["paragraph"], stored.get("letter")),
+        agenda=stored["agenda"], section=stored.get("section") or "", states=split_values(stored.get("state")),
+        observers=split_values(stored.get("observer")), organisations=split_values(stored.get("org")),
+        themes=split_values(stored.get("theme")),
+        score=round(score, 4) if score is not None else None, text=text, snippet_parts=parts,
+    )
+
+
+def valid_text(text) -> str:
+    """Text that can be printed: lone surrogates (from undecodable bytes) become U+FFFD."""
+    text = text if isinstance(text, str) else str(text)
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _notices(parsed: ParsedQuery) -> list[str]:
+    notices = []
+    explanation = parsed.explanation
+    for english, french in explanation.translated:
+        notices.append(f"translated from English: {english} → {' | '.join(french)}")
+    for typed, corrected in explanation.corrections:
+        notices.append(f"results for « {corrected} » (you typed « {typed} »)")
+    if parsed.ignored and parsed.browse:  # nothing left to search for
+        unique = list(dict.fromkeys(parsed.ignored))
+        words = ", ".join(f"'{w}'" for w in unique[:5]) + (", …" if len(unique) > 5 else "")
+        notices.append(f"nothing to search for: {words} too common; listing units in document order")
+    elif parsed.browse and parsed.excluded is None and parsed.text.strip() and not parsed.filters:
+        notices.append(f"nothing to search for in « {parsed.text.strip()} »; listing units in document order")
+    if parsed.truncated:
+        notices.append(f"query too long: only its first {MAX_TERMS} words are searched")
+    return notices
