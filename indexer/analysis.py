@@ -1,12 +1,18 @@
 """The French analyzer, shared by indexing and querying.
 
-Both sides must produce the same terms, so there is exactly one pipeline,
-``FRENCH_ANALYZER``. Accents are folded *before* stemming: folding after
-Snowball would leave ``criminalité`` → ``criminal`` but ``criminalite`` →
-``criminalit``, and a query typed without accents would miss.
+Both sides must produce the same terms, so the chain is declared once, as data:
+the tokenizer pattern and the per-word filters (``NORMALISING_FILTERS`` then
+``TERM_FILTERS``). ``FRENCH_ANALYZER`` is the Whoosh pipeline made of them; the
+cached per-word path (``_word_term``) and the vocabulary key (``word_key``) run the
+same filter objects on one token, so they cannot drift apart. Accents are folded
+*before* stemming: folding after Snowball would leave ``criminalité`` →
+``criminal`` but ``criminalite`` → ``criminalit``, and a query typed without
+accents would miss.
 
 >>> analyze("L’Assemblée générale a décidé qu'il fallait lutter contre la criminalité.")
 ['assembl', 'general', 'decid', 'fall', 'lutt', 'contr', 'criminalit']
+>>> word_key("L’Œuvre"), word_key("qu'il")
+('oeuvre', 'il')
 >>> analyze("criminalite") == analyze("Criminalité") == analyze("CRIMINALITÉS")
 True
 """
@@ -18,7 +24,9 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-from whoosh.analysis import Composable, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
+from whoosh.analysis import (
+    Composable, CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token,
+)
 
 #: A word, possibly with inner apostrophes (``l'État``, ``aujourd’hui``); combining
 #: accents count as letters so that decomposed (NFD) input stays one word.
@@ -156,15 +164,32 @@ class FrenchStemFilter(Filter):
             yield t
 
 
-FRENCH_ANALYZER = (
-    RegexTokenizer(WORD_PATTERN)
-    | ApostropheFilter()
-    | LowercaseFilter()
-    | ElisionFilter()
-    | AccentFoldFilter()
-    | StopFilter(stoplist=STOP_WORDS, minsize=1)
-    | FrenchStemFilter()
-)
+#: How a word is written, normalised: the key vocabulary lookups use (``word_key``).
+NORMALISING_FILTERS = (ApostropheFilter(), LowercaseFilter(), ElisionFilter(), AccentFoldFilter())
+#: A normalised word → its term, or nothing for a stop word.
+TERM_FILTERS = (StopFilter(stoplist=STOP_WORDS, minsize=1), FrenchStemFilter())
+WORD_FILTERS = NORMALISING_FILTERS + TERM_FILTERS
+
+FRENCH_ANALYZER = CompositeAnalyzer(RegexTokenizer(WORD_PATTERN), *WORD_FILTERS)
+
+
+def _through(filters, word: str) -> Token | None:
+    """``word`` as a single token run through ``filters``; None if they drop it (stop word).
+
+    Offsets are on (``chars``) so that ``ElisionFilter`` reports what it skipped in
+    ``startchar``.
+    """
+    stream = iter((Token(chars=True, text=word, startchar=0, endchar=len(word)),))
+    for step in filters:
+        stream = step(stream)
+    return next(stream, None)
+
+
+@lru_cache(maxsize=200_000)
+def word_key(word: str) -> str:
+    """How a word is looked up (vocabulary, spelling, prefixes): the normalising filters'
+    output, with no elided article, lower case, no accents."""
+    return _through(NORMALISING_FILTERS, word).text
 
 
 class WordCachedAnalyzer(Composable):
@@ -210,12 +235,9 @@ class WordCachedAnalyzer(Composable):
 @lru_cache(maxsize=200_000)
 def _word_term(word: str) -> tuple[str | None, int]:
     """(term or None if stopped, characters dropped in front) of one word: the pipeline's
-    filters, step by step, without a token stream (tests check both agree on every word)."""
-    skipped, text = strip_elision(word.translate(TYPOGRAPHIC_APOSTROPHES).lower())
-    text = fold(text)
-    if not text or text in STOP_WORDS:
-        return None, 0
-    return stem(text), skipped
+    own filters run on that word alone, once; the cache makes every later call a lookup."""
+    token = _through(WORD_FILTERS, word)
+    return (None, 0) if token is None else (token.text, token.startchar)
 
 
 FAST_FRENCH_ANALYZER = WordCachedAnalyzer()

@@ -9,14 +9,13 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from indexer.analysis import TYPOGRAPHIC_APOSTROPHES, WORD_PATTERN, analyze, fold, strip_elision
+from indexer.analysis import TYPOGRAPHIC_APOSTROPHES, WORD_PATTERN, analyze, strip_elision, word_key
 
 _WORD = re.compile(WORD_PATTERN)
 
-
-def key(word: str) -> str:
-    """How a word is looked up: no elided article, lower case, no accents."""
-    return fold(strip_elision(word.translate(TYPOGRAPHIC_APOSTROPHES).lower())[1])
+#: How a word is looked up: the analysis chain's normalising filters (no elided article,
+#: lower case, no accents), so a key is always what the indexed term was stemmed from.
+key = word_key
 
 
 def write_vocabulary(path: Path, texts) -> None:

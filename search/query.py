@@ -21,7 +21,7 @@ from typing import Callable
 
 from whoosh import query as wq
 
-from indexer.analysis import TYPOGRAPHIC_APOSTROPHES, analyze, fold, stem, strip_elision
+from indexer.analysis import analyze, stem, word_key
 from indexer.model import RECOMMENDATION
 from search.glossary import GLOSSARY
 from search.spelling import Speller
@@ -191,7 +191,7 @@ class _Converter:
         """``cyber*``: terms starting with the stem of what was typed (``l'*`` or ``a*`` are too short)."""
         terms = analyze(base)
         if not terms:
-            folded = fold(strip_elision(base.translate(TYPOGRAPHIC_APOSTROPHES).lower())[1])
+            folded = word_key(base)  # only a stop word ("entre*"): prefix its stem all the same
             terms = [stem(folded)] if folded.isalnum() else []
         if not terms or len(terms[-1]) < MIN_PREFIX:
             if base.strip():

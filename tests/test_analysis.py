@@ -4,7 +4,14 @@ import re
 
 import pytest
 
-from indexer.analysis import FAST_FRENCH_ANALYZER, FRENCH_ANALYZER, STOP_WORDS, analyze, fold
+from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
+
+from indexer import vocabulary
+from indexer.analysis import (
+    FAST_FRENCH_ANALYZER, FRENCH_ANALYZER, NORMALISING_FILTERS, STOP_WORDS, WORD_PATTERN, analyze, fold, stem,
+    word_key,
+)
+from search.query import parse_query
 from tests.conftest import CORPUS, FIXTURES
 
 
@@ -98,3 +105,39 @@ def test_the_c_stemmer_gives_snowballstemmers_stems():
     pure_python = FrenchStemmer()
     words = {fold(w.lower()) for w in _vocabulary()}
     assert [w for w in words if _stemmer.stemWord(w) != pure_python.stemWord(w)] == []
+
+
+#: The pipeline cut after its normalising filters: what a lookup key must equal.
+_NORMALISING = CompositeAnalyzer(RegexTokenizer(WORD_PATTERN), *NORMALISING_FILTERS)
+
+#: (word, its lookup key, the prefix a query "word*" searches, None if too short).
+_KEYS = [
+    ("L’État", "etat", "etat"),
+    ("qu'il", "il", "il"),                   # a stop word: prefixed all the same
+    ("Œuvre", "oeuvre", "oeuvr"),
+    ("jusqu'à", "a", None),                  # "a*" would match half the vocabulary
+    ("CRIMINALITÉ", "criminalite", "criminalit"),
+    ("e\u0301tat", "etat", "etat"),          # decomposed (NFD) accent
+]
+
+
+@pytest.mark.parametrize("word, key, prefix", _KEYS)
+def test_the_lookup_key_is_the_pipelines_word_before_stop_words_and_stemming(word, key, prefix):
+    assert [t.text for t in _NORMALISING(word)] == [word_key(word)] == [vocabulary.key(word)] == [key]
+    [token] = [(t.text, t.stopped) for t in FRENCH_ANALYZER(word, removestops=False)]
+    assert token == ((key, True) if key in STOP_WORDS else (stem(key), False))
+
+
+@pytest.mark.parametrize("word, key, prefix", _KEYS)
+def test_a_prefix_query_starts_from_the_pipelines_term(word, key, prefix):
+    query = parse_query(word + "*")
+    assert query.prefixes == ({prefix} if prefix else set())
+    assert query.ignored == ([] if prefix else [word + "*"])
+    if key not in STOP_WORDS:
+        assert analyze(word) == [prefix]
+
+
+def test_every_words_lookup_key_is_the_normalising_pipelines_output():
+    words = _vocabulary() + [w.upper() for w in _vocabulary()] + ["L'É", "aujourd’hui", "œuvre", "e\u0301tat"]
+    assert all(re.fullmatch(WORD_PATTERN, w) for w in words)
+    assert [word_key(w) for w in words] == [" ".join(t.text for t in _NORMALISING(w)) for w in words]
