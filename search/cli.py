@@ -12,10 +12,12 @@ import click
 from indexer.errors import CongresError, UnknownFacetValueError
 from indexer.facets import FACETS, REGISTRY
 from search.locations import CORPUS_ENV, INDEX_ENV, default_corpus_dir, default_index_dir
+from search.engines import ARRAYS_FROM, ENGINES
 from search.render import render_explanation, render_facet_table, render_results, render_unit
 from search.searcher import MAX_LIMIT, Searcher
 
 DEBUG_ENV = "CONGRES_DEBUG"
+ENGINE_ENV = "CONGRES_ENGINE"
 
 
 class _Failure(click.ClickException):
@@ -86,6 +88,12 @@ def _corpus_option(command):
                         help=f"Folder of .txt reports [default: ${CORPUS_ENV} or the bundled corpus/].")(command)
 
 
+def _engine_option(command):
+    return click.option("--engine", type=click.Choice(ENGINES), envvar=ENGINE_ENV,
+                        help=f"Search engine (same results) [default: ${ENGINE_ENV}, else arrays from "
+                             f"{ARRAYS_FROM:,} units, else whoosh].")(command)
+
+
 def _json_option(command):
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")(command)
 
@@ -94,8 +102,8 @@ def _color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def _open(index_dir: Path | None, corpus_dir: Path | None) -> Searcher:
-    searcher = Searcher(index_dir, corpus_dir)
+def _open(index_dir: Path | None, corpus_dir: Path | None, engine: str | None = None) -> Searcher:
+    searcher = Searcher(index_dir, corpus_dir, engine=engine)
     for warning in searcher.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if searcher.built:
@@ -170,7 +178,8 @@ def _facet_options(command):
 @_json_option
 @_index_option
 @_corpus_option
-def search_command(query, limit, page, explain, as_json, index_dir, corpus_dir, **facet_values):
+@_engine_option
+def search_command(query, limit, page, explain, as_json, index_dir, corpus_dir, engine, **facet_values):
     """Search the reports. An empty QUERY with filters lists the matching units in order.
 
     The words of QUERY may be given as one argument or several.
@@ -182,7 +191,7 @@ def search_command(query, limit, page, explain, as_json, index_dir, corpus_dir, 
     """
     query = " ".join(query)
     filters = {name: list(values) for name, values in facet_values.items() if values}
-    with _open(index_dir, corpus_dir) as searcher:
+    with _open(index_dir, corpus_dir, engine) as searcher:
         results = searcher.search(query, filters=filters, limit=limit, offset=(page - 1) * limit)
         several_docs = len(searcher.documents) > 1
     if as_json:
@@ -200,9 +209,10 @@ def search_command(query, limit, page, explain, as_json, index_dir, corpus_dir, 
 @_json_option
 @_index_option
 @_corpus_option
-def show_command(unit_id, as_json, index_dir, corpus_dir):
+@_engine_option
+def show_command(unit_id, as_json, index_dir, corpus_dir, engine):
     """Print one unit in full with its metadata: 28, 37f, "37 f)" or doc:37f."""
-    with _open(index_dir, corpus_dir) as searcher:
+    with _open(index_dir, corpus_dir, engine) as searcher:
         hit = searcher.get(unit_id)
     if as_json:
         data = hit.to_dict()
@@ -217,9 +227,10 @@ def show_command(unit_id, as_json, index_dir, corpus_dir):
 @_json_option
 @_index_option
 @_corpus_option
-def facets_command(facet, as_json, index_dir, corpus_dir):
+@_engine_option
+def facets_command(facet, as_json, index_dir, corpus_dir, engine):
     """List the values of one facet (or all) with their numbers of units."""
-    with _open(index_dir, corpus_dir) as searcher:
+    with _open(index_dir, corpus_dir, engine) as searcher:
         table = {name: searcher.facet_values(name) for name in ([facet] if facet else FACETS)}
     if as_json:
         _print_json({name: [row.to_dict() for row in rows] for name, rows in table.items()})

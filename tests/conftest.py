@@ -35,6 +35,7 @@ def isolated_paths(monkeypatch, tmp_path):
     """Any index a test opens without saying where goes to its own temporary folder."""
     monkeypatch.setenv("CONGRES_INDEX", str(tmp_path / "default-index"))
     monkeypatch.delenv("CONGRES_CORPUS", raising=False)
+    monkeypatch.delenv("CONGRES_ENGINE", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 
