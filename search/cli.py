@@ -98,6 +98,13 @@ def _json_option(command):
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")(command)
 
 
+def _reading_options(command):
+    """The options of every command that reads the index: --json, --index, --corpus, --engine."""
+    for option in (_engine_option, _corpus_option, _index_option, _json_option):
+        command = option(command)
+    return command
+
+
 def _color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
@@ -175,10 +182,7 @@ def _facet_options(command):
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True, help="Results per page.")
 @click.option("--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Page of results.")
 @click.option("--explain", is_flag=True, help="Show how the query was understood (terms, synonyms, corrections…).")
-@_json_option
-@_index_option
-@_corpus_option
-@_engine_option
+@_reading_options
 def search_command(query, limit, page, explain, as_json, index_dir, corpus_dir, engine, **facet_values):
     """Search the reports. An empty QUERY with filters lists the matching units in order.
 
@@ -206,10 +210,7 @@ def search_command(query, limit, page, explain, as_json, index_dir, corpus_dir, 
 
 @cli.command("show")
 @click.argument("unit_id", metavar="ID")
-@_json_option
-@_index_option
-@_corpus_option
-@_engine_option
+@_reading_options
 def show_command(unit_id, as_json, index_dir, corpus_dir, engine):
     """Print one unit in full with its metadata: 28, 37f, "37 f)" or doc:37f."""
     with _open(index_dir, corpus_dir, engine) as searcher:
@@ -224,10 +225,7 @@ def show_command(unit_id, as_json, index_dir, corpus_dir, engine):
 
 @cli.command("facets")
 @click.argument("facet", required=False, type=click.Choice(FACETS))
-@_json_option
-@_index_option
-@_corpus_option
-@_engine_option
+@_reading_options
 def facets_command(facet, as_json, index_dir, corpus_dir, engine):
     """List the values of one facet (or all) with their numbers of units."""
     with _open(index_dir, corpus_dir, engine) as searcher:
