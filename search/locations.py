@@ -15,4 +15,4 @@ def default_index_dir() -> Path:
 
 
 def default_corpus_dir() -> Path:
-    return Path(os.environ.get(CORPUS_ENV) or PROJECT_ROOT / "corpus")
+    return Path(os.environ.get(CORPUS_ENV) or PROJECT_ROOT / "indexer" / "data" / "corpus")

@@ -16,7 +16,7 @@ from indexer.build import build_index, load_units
 from search import Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
+CORPUS = ROOT / "indexer" / "data" / "corpus"  # the bundled report, shipped as package data
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REAL_INDEX = ROOT / "index"
 
