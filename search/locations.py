@@ -37,7 +37,7 @@ def default_index_dir() -> Path:
         return PROJECT_ROOT / "index"
     import platformdirs  # only installed copies need it; a search in a checkout skips the import
 
-    return platformdirs.user_data_path(APP_NAME) / "index"
+    return platformdirs.user_data_path(APP_NAME, appauthor=False) / "index"  # no vendor folder on Windows
 
 
 def default_corpus_dir() -> Path:

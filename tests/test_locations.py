@@ -36,7 +36,7 @@ def test_a_checkout_keeps_its_index_in_the_project(no_variables):
 def test_an_installed_copy_keeps_its_index_in_the_user_data_folder(installed, tmp_path):
     assert not locations.is_source_checkout()
     index = locations.default_index_dir()
-    assert index == platformdirs.user_data_path("congres") / "index"
+    assert index == platformdirs.user_data_path("congres", appauthor=False) / "index"
     assert installed not in index.parents
     if sys.platform.startswith("linux"):
         assert index == tmp_path / "data" / "congres" / "index"
