@@ -17,7 +17,9 @@ def indexer_fingerprint() -> str:
     """Changes with the indexer's code or data (analyzer, stop words, themes…): the index must follow."""
     digest = hashlib.sha256(str(SCHEMA_VERSION).encode())
     package = Path(__file__).resolve().parent
-    for path in sorted([*package.glob("*.py"), *package.glob("data/*")]):
+    # data/corpus/ (the bundled reports) is not the indexer's: the corpus has its own fingerprint
+    data = [path for path in package.glob("data/*") if path.is_file()]
+    for path in sorted([*package.glob("*.py"), *data]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

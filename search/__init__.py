@@ -4,7 +4,7 @@ Example::
 
     from search import Searcher
 
-    with Searcher() as searcher:   # opens index/, building it from corpus/ if needed
+    with Searcher() as searcher:   # opens the default index, building it from the bundled report if needed
         results = searcher.search("traite des personnes", filters={"state": ["Brésil"]})
         for hit in results.hits:
             print(hit.citation, hit.agenda, hit.snippet())

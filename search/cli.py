@@ -80,12 +80,13 @@ def _tolerate_unencodable_output() -> None:
 
 def _index_option(command):
     return click.option("--index", "index_dir", type=click.Path(path_type=Path), envvar=INDEX_ENV,
-                        help=f"Index folder [default: $${INDEX_ENV} or the project's index/].")(command)
+                        help=f"Index folder [default: ${INDEX_ENV}, else index/ in a source checkout, "
+                             "else the user's data folder].")(command)
 
 
 def _corpus_option(command):
     return click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), envvar=CORPUS_ENV,
-                        help=f"Folder of .txt reports [default: ${CORPUS_ENV} or the bundled corpus/].")(command)
+                        help=f"Folder of .txt reports [default: ${CORPUS_ENV} or the bundled report].")(command)
 
 
 def _engine_option(command):

@@ -17,7 +17,7 @@ from search import Searcher
 from search.engines import ENGINES
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
+CORPUS = ROOT / "indexer" / "data" / "corpus"  # the bundled report, shipped as package data
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REAL_INDEX = ROOT / "index"
 

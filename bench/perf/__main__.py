@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TANTIVY = importlib.util.find_spec("tantivy") is not None  # from the bench extra
-REPORT = ROOT / "corpus" / "san-jose-2025.txt"
+REPORT = ROOT / "indexer" / "data" / "corpus" / "san-jose-2025.txt"
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 

@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--write", type=Path, help="also write the table, dated, into this Markdown file")
     args = parser.parse_args()
     queries = json.loads(QUERIES.read_text("utf-8"))["queries"]
-    corpus = ROOT / "corpus"
+    corpus = ROOT / "indexer" / "data" / "corpus"
     units = load_units(corpus)
     engines = [Project(corpus), PlainWhoosh(units), SqliteFts5(units)]
     scores = evaluate(engines, queries)

@@ -44,7 +44,7 @@ def main() -> None:
     for name, table, lemmatiser in [("derivations table (shipped)", True, False), ("neither", False, False),
                                     ("simplemma lemmas", False, True), ("table + lemmas", True, True)]:
         configure(table, lemmatiser)
-        scores = evaluate([Project(ROOT / "corpus")], queries)["congres"]
+        scores = evaluate([Project(ROOT / "indexer" / "data" / "corpus")], queries)["congres"]
         print(f"| {name} | " + " | ".join(f"{scores[k]['nDCG@10']:.3f}"
                                          for k in ("all", "inflection", "topical", "synonym")) + " |")
 
