@@ -32,7 +32,7 @@ class Searcher:
 
     ``index_dir`` defaults to ``$CONGRES_INDEX`` or the default index folder.
     ``corpus_dir`` defaults to ``$CONGRES_CORPUS``, else the corpus the index was
-    built from, else the bundled corpus. A missing index, or one that does
+    built from, else the bundled report (package data). A missing index, or one that does
     not reflect that corpus or was written by an older schema, is rebuilt first
     (``auto_build=False`` turns that off). ``engine`` is ``"whoosh"`` or ``"arrays"``
     (same results); by default, arrays from ``search.engines.ARRAYS_FROM`` units.
