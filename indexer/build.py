@@ -20,6 +20,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
@@ -36,11 +37,6 @@ from indexer.store import BUILDING, CURRENT, LOCK, MANIFEST, Manifest, check_ind
 from indexer.speakers import assign_speakers
 from indexer.themes import taxonomy
 from indexer.vocabulary import write_vocabulary
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not on POSIX
-    fcntl = None
 
 _INDEX_NAME = "MAIN"  # Whoosh's default name for an index in a folder
 
@@ -100,21 +96,18 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None) -> Manifest:
 
 @contextmanager
 def build_lock(index_dir: Path, on_wait=None):
-    """Serialise builds: a second ``congres index`` waits for the first to finish."""
-    if fcntl is None:  # pragma: no cover
+    """Serialise builds: a second ``congres index`` waits for the first to finish, on any system."""
+    lock = FileLock(index_dir / LOCK)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait:
+            on_wait()
+        lock.acquire()
+    try:
         yield
-        return
-    with open(index_dir / LOCK, "a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if on_wait:
-                on_wait()
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    finally:
+        lock.release()
 
 
 def _ensure_writable(index_dir: Path) -> None:
