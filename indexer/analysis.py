@@ -28,6 +28,8 @@ from whoosh.analysis import (
     Composable, CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token,
 )
 
+from indexer.datafiles import read_tsv, values
+
 #: A word, possibly with inner apostrophes (``l'État``, ``aujourd’hui``); combining
 #: accents count as letters so that decomposed (NFD) input stays one word.
 _LETTER = r"[\w\u0300-\u036f]"
@@ -62,9 +64,7 @@ def _load_stop_words() -> frozenset[str]:
 STOP_WORDS = _load_stop_words()
 
 def _load_stem_overrides() -> dict[str, str]:
-    data = resources.files("indexer").joinpath("data/stem_overrides.tsv").read_text(encoding="utf-8")
-    rows = (line.split("\t") for line in data.splitlines() if line and not line.startswith("#"))
-    return {word: term for word, term in rows if word != "word"}
+    return {row["word"]: row["term"] for row in read_tsv("indexer", "stem_overrides.tsv")}
 
 
 STEM_OVERRIDES = _load_stem_overrides()
@@ -95,12 +95,10 @@ def _snowball(word: str) -> str:
 
 def _load_derivations() -> dict[str, str]:
     """stem → the stem of the first word of its family (``data/derivations.tsv``)."""
-    data = resources.files("indexer").joinpath("data/derivations.tsv").read_text(encoding="utf-8")
     families: dict[str, str] = {}
-    for line in data.splitlines():
-        if line.strip() and not line.startswith("#"):
-            stems = [_snowball(fold(w.strip().lower())) for w in line.split("|")]
-            families.update({s: stems[0] for s in stems[1:] if s != stems[0]})
+    for row in read_tsv("indexer", "derivations.tsv"):
+        stems = [_snowball(fold(word.lower())) for word in values(row["family"])]
+        families.update({s: stems[0] for s in stems[1:] if s != stems[0]})
     return families
 
 

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import whoosh
+from filelock import FileLock, Timeout
 from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
@@ -36,23 +37,30 @@ from indexer.speakers import assign_speakers
 from indexer.themes import taxonomy
 from indexer.vocabulary import write_vocabulary
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not on POSIX
-    fcntl = None
 
 
-def load_units(corpus_dir: Path) -> list[Unit]:
+def load_units(corpus_dir: Path, on_progress=None) -> list[Unit]:
     """Every unit of every report in the corpus, with its facets (reports parsed side by side
-    when the corpus is large)."""
+    when the corpus is large). ``on_progress("reports", done, total)`` follows each report."""
     paths = report_paths(corpus_dir)
     workers = _worker_count(sum(path.stat().st_size for path in paths) // _BYTES_PER_UNIT, len(paths))
     if workers == 1:
-        per_report = [_report_units(path) for path in paths]
+        per_report = _followed(map(_report_units, paths), len(paths), on_progress)
     else:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            per_report = pool.map(_report_units, paths, chunksize=max(1, len(paths) // (4 * workers)))
+            per_report = _followed(pool.imap(_report_units, paths, chunksize=max(1, len(paths) // (4 * workers))),
+                                   len(paths), on_progress)
     return [unit for units in per_report for unit in units]
+
+
+def _followed(parsed, total: int, on_progress) -> list[list[Unit]]:
+    """The units of each report as they come, told to ``on_progress`` report by report."""
+    per_report = []
+    for units in parsed:
+        per_report.append(units)
+        if on_progress:
+            on_progress("reports", len(per_report), total)
+    return per_report
 
 
 def _report_units(path: Path) -> list[Unit]:
@@ -67,19 +75,23 @@ def _report_units(path: Path) -> list[Unit]:
     return units
 
 
-def build_index(corpus_dir: Path, index_dir: Path, on_wait=None) -> Manifest:
+def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=None) -> Manifest:
     """Index the corpus into ``index_dir``; the previous index answers until the swap.
 
     ``on_wait`` is called once if another build holds the folder (this one then waits for it).
+    ``on_progress(stage, done, total)`` follows a long build: ``"reports"`` once per report
+    parsed, then ``"index"`` 0 of 1 when writing starts and 1 of 1 when the index is swapped in.
     """
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     corpus_fingerprint = fingerprint(corpus_dir)
-    units = load_units(corpus_dir)  # every file is checked before the index is touched
+    units = load_units(corpus_dir, on_progress)  # every file is checked before the index is touched
     _ensure_writable(index_dir)
     with build_lock(index_dir, on_wait):
         _remove_leftovers(index_dir)
         building = Generation(index_dir / f"{BUILDING}{os.getpid()}-{time.time_ns()}")
         building.path.mkdir()
+        if on_progress:
+            on_progress("index", 0, 1)
         try:
             _write_whoosh(building, units, meanwhile=lambda: _write_lookups(building, units))
             manifest = Manifest(SCHEMA_VERSION, corpus_fingerprint, str(corpus_dir.resolve()),
@@ -92,26 +104,25 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None) -> Manifest:
             shutil.rmtree(building.path, ignore_errors=True)
             raise
         _prune(index_dir, keep=generation.name)
+    if on_progress:
+        on_progress("index", 1, 1)
     return manifest
 
 
 @contextmanager
 def build_lock(index_dir: Path, on_wait=None):
-    """Serialise builds: a second ``congres index`` waits for the first to finish."""
-    if fcntl is None:  # pragma: no cover
+    """Serialise builds: a second ``congres index`` waits for the first to finish, on any system."""
+    lock = FileLock(index_dir / LOCK)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait:
+            on_wait()
+        lock.acquire()
+    try:
         yield
-        return
-    with open(index_dir / LOCK, "a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if on_wait:
-                on_wait()
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    finally:
+        lock.release()
 
 
 def _ensure_writable(index_dir: Path) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import resources
 
 from indexer.analysis import normalize
+from indexer.datafiles import read_tsv, values
 
 
 @dataclass(frozen=True)
@@ -35,14 +35,9 @@ class Gazetteer:
                 self._by_key[normalize(form)] = state.name
 
     @classmethod
-    def from_tsv(cls, text: str) -> Gazetteer:
-        states = []
-        for line in text.splitlines():
-            if not line.strip() or line.startswith("#") or line.startswith("iso3\t"):
-                continue
-            iso3, name, aliases = (line.split("\t") + [""])[:3]
-            states.append(State(iso3, name, tuple(a for a in aliases.split("|") if a)))
-        return cls(states)
+    def from_rows(cls, rows: list[dict[str, str]]) -> Gazetteer:
+        """From the rows of ``states.tsv`` (columns iso3, name, aliases)."""
+        return cls([State(row["iso3"], row["name"], tuple(values(row["aliases"]))) for row in rows])
 
     @cached_property
     def _pattern(self) -> re.Pattern:
@@ -70,6 +65,4 @@ class Gazetteer:
         return [s.name for s in self.states]
 
 
-GAZETTEER = Gazetteer.from_tsv(
-    resources.files("indexer").joinpath("data/states.tsv").read_text(encoding="utf-8")
-)
+GAZETTEER = Gazetteer.from_rows(read_tsv("indexer", "states.tsv"))

@@ -141,8 +141,14 @@ def index_command(corpus_dir, index_dir):
     from indexer.build import build_index  # the search commands do without it
 
     corpus_dir, index_dir = corpus_dir or default_corpus_dir(), index_dir or default_index_dir()
-    manifest = build_index(corpus_dir, index_dir,
-                           on_wait=lambda: click.echo("Waiting for another build of this index to finish…", err=True))
+    progress = _BuildProgress() if sys.stderr.isatty() else None  # not in pipes, logs and tests
+    try:
+        manifest = build_index(corpus_dir, index_dir, on_progress=progress,
+                               on_wait=lambda: click.echo("Waiting for another build of this index to finish…",
+                                                          err=True))
+    finally:
+        if progress:
+            progress.finish()
     reports = len(manifest.documents)
     click.echo(f"Indexed {reports} report{'s' if reports != 1 else ''} from {corpus_dir} into {index_dir}: "
                f"{manifest.unit_count} units.")
@@ -155,6 +161,36 @@ def index_command(corpus_dir, index_dir):
 
 #: Reports listed after an index build; a corpus of the whole series would fill the screen.
 LISTED_REPORTS = 10
+
+
+class _BuildProgress:
+    """What a long ``congres index`` is doing, on stderr: a bar over the reports parsed,
+    then a line while the index is written (a large corpus takes minutes)."""
+
+    LABELS = {"reports": "Reading reports", "index": "Writing the index…"}
+
+    def __init__(self):
+        self._stage, self._bar = None, None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            self.finish()
+            self._stage = stage
+            label = self.LABELS.get(stage, stage)
+            if total > 1:
+                self._bar = click.progressbar(length=total, label=label, file=sys.stderr)
+                self._bar.render_progress()
+            else:
+                click.echo(label, err=True)
+        if self._bar is not None:
+            self._bar.update(done - self._bar.pos)
+            if done >= total:
+                self.finish()  # before "Waiting for another build…", if that comes next
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.render_finish()
+            self._bar = None
 
 
 class _SearchCommand(click.Command):

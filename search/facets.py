@@ -114,10 +114,9 @@ class FacetTable:
 
     @staticmethod
     def _close_matches(key: str, candidates: dict[str, str]) -> list[str]:
-        import difflib  # only for a value the index does not know (cold start)
+        from search.spelling import close_matches  # only for a value the index does not know (cold start)
 
-        close = difflib.get_close_matches(key, list(candidates), n=3, cutoff=0.6)
-        return [candidates[c] for c in close]
+        return [candidates[c] for c in close_matches(key, list(candidates), n=3, cutoff=0.6)]
 
 
 def _agenda_shortcut(key: str, known: list[str]) -> str | None:

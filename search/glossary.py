@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from importlib import resources
 from typing import Callable
 
 from indexer.analysis import analyze
+from indexer.datafiles import read_tsv, values
 
 _ENGLISH_WORD = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 #: English function words: they need no translation and do not make a query French.
@@ -35,15 +35,13 @@ class Glossary:
         self.longest = max((len(k.split()) for k in entries), default=0)
 
     @classmethod
-    def from_tsv(cls, text: str) -> Glossary:
+    def from_rows(cls, rows: list[dict[str, str]]) -> Glossary:
+        """From the rows of ``glossary_en_fr.tsv`` (english, french: expressions separated by ``|``)."""
         entries = {}
-        for line in text.splitlines():
-            if not line.strip() or line.startswith("#") or line.startswith("english\t"):
-                continue
-            english, _, french = line.partition("\t")
-            alternatives = [f.strip() for f in french.split("|") if f.strip()]
+        for row in rows:
+            alternatives = values(row["french"])
             if alternatives:
-                entries[" ".join(english.lower().split())] = alternatives
+                entries[" ".join(row["english"].lower().split())] = alternatives
         return cls(entries)
 
     def translate(self, query: str, is_french: Callable[[str], bool],
@@ -96,4 +94,4 @@ def _singular(phrase: str) -> str:
     return re.sub(r"(?<=[a-z]{3})s\b", "", phrase)
 
 
-GLOSSARY = Glossary.from_tsv(resources.files("search").joinpath("data/glossary_en_fr.tsv").read_text("utf-8"))
+GLOSSARY = Glossary.from_rows(read_tsv("search", "glossary_en_fr.tsv"))

@@ -14,7 +14,7 @@ from indexer.analysis import analyze
 from indexer.vocabulary import key
 
 MIN_LENGTH = 4      # shorter words are too ambiguous to correct
-SUGGEST_CUTOFF = 0.6  # difflib ratio for "did you mean"
+SUGGEST_CUTOFF = 0.6  # similarity ratio (0–1) for "did you mean"
 
 
 class Speller:
@@ -56,23 +56,36 @@ class Speller:
         return self.words[close[0]][0] if close else None
 
     def _close(self, typed: str, cutoff: float) -> list[str]:
-        import difflib  # only for a word the index does not know (cold start)
-
         candidates = [w for n in range(len(typed) - 2, len(typed) + 3) for w in self._by_length.get(n, ())]
-        return difflib.get_close_matches(typed, candidates, n=5, cutoff=cutoff)
+        return close_matches(typed, candidates, n=5, cutoff=cutoff)
+
+
+def close_matches(word: str, candidates, n: int, cutoff: float) -> list[str]:
+    """The ``n`` candidates most like ``word`` (ratio at least ``cutoff``), best first.
+
+    As ``difflib.get_close_matches`` chose them (ties go to the greater string), with
+    rapidfuzz's ratio: it counts the longest common subsequence where difflib's greedy
+    matching may miss a letter, so a few more near misses pass the cutoff
+    ("rehcernche" finds "recherche"). Imported here, for a word the index does not know:
+    most searches need no correction (cold start).
+    """
+    import heapq
+
+    from rapidfuzz import fuzz, process
+
+    found = process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=None)
+    return [match for _, match in heapq.nlargest(n, ((score, match) for match, score, _ in found))]
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps."""
-    previous2, previous = None, list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[len(b)]
+    """Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps.
+
+    >>> edit_distance("extraditon", "extradition"), edit_distance("porcès", "procès")
+    (1, 1)
+    """
+    from rapidfuzz.distance import OSA
+
+    return OSA.distance(a, b)
 
 
 def _with_elision(typed: str, printed: str) -> str:

@@ -6,10 +6,10 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import NamedTuple
 
 from indexer.analysis import analyze
+from indexer.datafiles import read_tsv, values
 
 
 class Expression(NamedTuple):  # not a frozen dataclass: several times quicker to define (cold start)
@@ -24,14 +24,14 @@ class Thesaurus:
         self.longest = max((len(t) for t in self._group_of), default=0)
 
     @classmethod
-    def from_tsv(cls, text: str) -> Thesaurus:
+    def from_rows(cls, rows: list[dict[str, str]]) -> Thesaurus:
+        """From the rows of ``thesaurus_fr.tsv`` (one column, group: expressions separated by ``|``)."""
         groups = []
-        for line in text.splitlines():
-            if line.strip() and not line.startswith("#"):
-                group = [Expression(e.strip(), tuple(analyze(e))) for e in line.split("|") if e.strip()]
-                group = [e for e in group if e.terms]
-                if len(group) > 1:
-                    groups.append(group)
+        for row in rows:
+            group = [Expression(e, tuple(analyze(e))) for e in values(row["group"])]
+            group = [e for e in group if e.terms]
+            if len(group) > 1:
+                groups.append(group)
         return cls(groups)
 
     def find(self, terms: list[str]) -> list[tuple[int, int, int]]:
@@ -57,4 +57,4 @@ class Thesaurus:
         return [e for e in self.groups[group] if e.terms != terms]
 
 
-THESAURUS = Thesaurus.from_tsv(resources.files("search").joinpath("data/thesaurus_fr.tsv").read_text("utf-8"))
+THESAURUS = Thesaurus.from_rows(read_tsv("search", "thesaurus_fr.tsv"))

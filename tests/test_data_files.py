@@ -4,6 +4,7 @@ import pytest
 
 from indexer.agenda import agenda_of
 from indexer.analysis import analyze
+from indexer.datafiles import DataFileError, parse_tsv, read_tsv
 from indexer.states import GAZETTEER
 from indexer.themes import taxonomy
 
@@ -77,3 +78,33 @@ def test_agenda_main_theme_and_procedural_parts():
         "theme", "Thème principal")
     assert agenda_of(("III. Participation et organisation des travaux", "B. Participation")) == (
         None, "Participation et organisation des travaux")
+
+
+@pytest.mark.parametrize("package, name, columns", [
+    ("indexer", "states.tsv", ["iso3", "name", "aliases"]),
+    ("indexer", "stem_overrides.tsv", ["word", "term"]),
+    ("indexer", "derivations.tsv", ["family"]),
+    ("search", "thesaurus_fr.tsv", ["group"]),
+    ("search", "glossary_en_fr.tsv", ["english", "french"]),
+])
+def test_every_data_file_has_a_header_and_full_rows(package, name, columns):
+    rows = read_tsv(package, name)
+    assert rows and all(list(row) == columns for row in rows)
+
+
+def test_tsv_rule_first_line_after_comments_is_the_header():
+    text = "# about the file\n\n# another comment\nword\tterm\n# a comment among rows\ntraite\ttraite\n\n"
+    assert parse_tsv(text, "x.tsv") == [{"word": "traite", "term": "traite"}]
+    assert parse_tsv('a\tb\n"x\ty"\n', "x.tsv") == [{"a": '"x', "b": 'y"'}]  # quotes are text
+    assert parse_tsv("a\tb\nx\t\n", "x.tsv") == [{"a": "x", "b": ""}]  # an empty last field
+
+
+@pytest.mark.parametrize("text, message", [
+    ("# comment\nword\tterm\ntraite\ttraite\ntraitement\n", r"x\.tsv, line 4: 1 field\(s\) where the header has 2"),
+    ("word\tterm\ntraite\ttraite\textra\n", r"x\.tsv, line 2: 3 field\(s\)"),
+    ("# only a comment\n\n", r"x\.tsv: no header line"),
+    ("word\tword\n", r"x\.tsv, line 1: the header needs distinct"),
+])
+def test_a_malformed_data_file_names_the_file_and_line(text, message):
+    with pytest.raises(DataFileError, match=message):
+        parse_tsv(text, "x.tsv")
