@@ -62,7 +62,8 @@ def test_api_answers_any_query_or_raises_only_its_own_error(searcher, query, sta
     except UnknownFacetValueError as error:  # from --state or from a state:/theme:… in the query
         assert str(error).startswith("unknown ")
         return
-    assert results.total >= 0 and len(results.hits) <= 10
+    assert len(results.hits) == min(10, results.total)
+    assert sum(row.count for row in results.facets["doc"]) == results.total  # counts agree with the hits
     json.dumps(results.to_dict(), ensure_ascii=False).encode("utf-8")  # printable as UTF-8
 
 
