@@ -32,7 +32,7 @@ from search.cli import cli
 from tests.conftest import CORPUS, FIXTURES, stress
 
 EXAMPLES = stress(ci=2000, quick=50)
-WORKERS, QUERIES_PER_WORKER, REBUILDS = stress(ci=4, quick=2), stress(ci=200, quick=80), stress(ci=3, quick=2)
+WORKERS, QUERIES_PER_WORKER, REBUILDS = stress(ci=4, quick=2), stress(ci=200, quick=60), stress(ci=3, quick=2)
 REBUILD_PAUSE = stress(ci=0.8, quick=0.4)  # seconds of searching before each rebuild
 
 # --- hostile input ---------------------------------------------------------------
