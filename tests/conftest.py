@@ -26,8 +26,8 @@ settings.register_profile("ci", deadline=None, database=None)
 settings.load_profile(PROFILE)
 
 
-def stress(ci: int, quick: int) -> int:
-    """A count for the running profile: ``ci`` under the ci profile, ``quick`` otherwise (examples, workers…)."""
+def stress(ci, quick):
+    """A figure for the running profile: ``ci`` under the ci profile, ``quick`` otherwise (examples, workers…)."""
     return ci if IN_CI_PROFILE else quick
 
 
