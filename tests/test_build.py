@@ -175,9 +175,9 @@ def test_a_damaged_index_says_how_to_rebuild(index_copy, tmp_path):
         Searcher(index_copy, tmp_path / "no-corpus")
 
 
-def test_a_searcher_follows_a_rebuild(corpus, tmp_path):
-    ix = tmp_path / "ix"
-    with Searcher(ix, corpus) as searcher:
+def test_a_searcher_follows_a_rebuild(corpus, built):
+    ix = built
+    with Searcher(ix, corpus, auto_build=False) as searcher:
         assert searcher.search("captagon").total == 0
         shutil.copy(FIXTURES / "second_report.txt", corpus / "beyrouth-2025.txt")
         build_index(corpus, ix)
