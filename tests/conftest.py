@@ -6,15 +6,31 @@ a temporary folder, and the session checks at the end that index/ is untouched.
 
 from __future__ import annotations
 
+import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from indexer.build import build_index, load_units
 from search import Searcher
 from search.engines import ENGINES
+
+# Hypothesis profiles. `quick` (the default) keeps `pytest` short; `ci` (HYPOTHESIS_PROFILE=ci, as .ci/run
+# sets it) runs the full counts the README reports. Tests size their loops with stress(ci=..., quick=...).
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "quick")
+IN_CI_PROFILE = PROFILE == "ci"
+settings.register_profile("quick", max_examples=50, deadline=None, database=None)
+settings.register_profile("ci", deadline=None, database=None)
+settings.load_profile(PROFILE)
+
+
+def stress(ci, quick):
+    """A figure for the running profile: ``ci`` under the ci profile, ``quick`` otherwise (examples, workers…)."""
+    return ci if IN_CI_PROFILE else quick
+
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "indexer" / "data" / "corpus"  # the bundled report, shipped as package data

@@ -19,7 +19,7 @@ from indexer.errors import IndexUnavailableError, InvalidRequestError
 from indexer.store import Generation, current_generation
 from search import Searcher
 from search import engines as engines_module
-from tests.conftest import CORPUS, ROOT, parallel_build, two_report_corpus
+from tests.conftest import CORPUS, ROOT, parallel_build, stress, two_report_corpus
 
 RELEVANCE = json.loads((ROOT / "bench" / "relevance" / "queries.json").read_text("utf-8"))["queries"]
 SYNTAX = ['"armes à feu"', '"traite des personnes" Brésil', "cyber*", "crim* organisée", "traite -drogues",
@@ -77,7 +77,7 @@ piece = st.one_of(st.sampled_from(WORDS), st.sampled_from(WORDS).map(lambda w: "
                   st.lists(st.sampled_from(WORDS), min_size=2, max_size=3).map(lambda ws: "(" + " OR ".join(ws) + ")"))
 
 
-@settings(max_examples=200, deadline=None, database=None)
+@settings(max_examples=stress(ci=200, quick=30))
 @given(pieces=st.lists(piece, min_size=1, max_size=5), filters=st.sampled_from(FILTERS))
 def test_random_queries_give_the_same_results(engines, pieces, filters):
     assert_same(engines, " ".join(pieces), filters, limit=15)

@@ -8,7 +8,7 @@ import pytest
 
 from indexer.build import build_index
 from indexer.store import CURRENT, MANIFEST, current_generation
-from indexer.errors import CorpusError, IndexUnavailableError
+from indexer.errors import CorpusError, IndexUnavailableError, UnknownUnitError
 from search import Searcher
 from tests.conftest import CORPUS, FIXTURES, parallel_build, two_report_corpus
 
@@ -23,6 +23,26 @@ def corpus(tmp_path):
     return folder
 
 
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    """The index of a corpus of the bundled report, built once for the tests that start from one."""
+    folder = tmp_path_factory.mktemp("built")
+    corpus = folder / "corpus"
+    corpus.mkdir()
+    shutil.copy(SAN_JOSE, corpus)
+    build_index(corpus, folder / "ix")
+    return folder / "ix"
+
+
+@pytest.fixture
+def built(built_once, corpus, tmp_path):
+    """``tmp_path/ix``: the index of ``corpus`` as a build leaves it (a copy of ``built_once``)."""
+    shutil.copytree(built_once, tmp_path / "ix")
+    with Searcher(tmp_path / "ix", corpus) as searcher:  # the copy is up to date for this corpus
+        assert not searcher.built
+    return tmp_path / "ix"
+
+
 def test_build_reports_documents_and_units(corpus, tmp_path):
     manifest = build_index(corpus, tmp_path / "ix")
     assert manifest.documents == {"san-jose-2025": {"paragraph": 95, "recommendation": 66}}
@@ -35,11 +55,11 @@ def test_several_reports_each_get_their_doc(corpus, tmp_path):
     assert manifest.documents["beyrouth-2025"] == {"paragraph": 39, "recommendation": 23}
     with Searcher(tmp_path / "ix", corpus) as searcher:
         assert searcher.search("", filters={"doc": "beyrouth-2025"}, limit=100).total == 62
-        with pytest.raises(Exception, match="several reports"):
+        with pytest.raises(UnknownUnitError, match="'12' is in several reports — say which: "):
             searcher.get("12")
         assert searcher.get("beyrouth-2025:12a").doc == "beyrouth-2025"
         assert searcher.search("captagon").hits[0].doc == "beyrouth-2025"
-        assert searcher.search("", filters={"state": "Japon"}).total > 0
+        assert searcher.search("", filters={"state": "Japon"}).total == 24  # speaks only in beyrouth-2025
 
 
 def test_rebuild_swaps_generations_and_keeps_the_previous_one(corpus, tmp_path):
@@ -55,9 +75,8 @@ def test_rebuild_swaps_generations_and_keeps_the_previous_one(corpus, tmp_path):
     assert (ix / CURRENT).read_text().strip() == third.name
 
 
-def test_leftovers_of_a_killed_build_are_cleaned(corpus, tmp_path):
-    ix = tmp_path / "ix"
-    build_index(corpus, ix)
+def test_leftovers_of_a_killed_build_are_cleaned(corpus, built):
+    ix = built
     (ix / ".building-123-456").mkdir()
     (ix / ".building-123-456" / "MAIN_x.seg").write_bytes(b"half")
     build_index(corpus, ix)
@@ -70,9 +89,8 @@ def test_leftovers_of_a_killed_build_are_cleaned(corpus, tmp_path):
     ("latin1.txt", "1. Réunion à San José.".encode("latin-1"), "not UTF-8"),
     ("lettre.txt", "Chère amie,\n\nvoici des nouvelles.\n".encode(), "no numbered paragraph"),
 ])
-def test_a_bad_file_is_named_and_leaves_the_index_as_it_was(corpus, tmp_path, name, content, message):
-    ix = tmp_path / "ix"
-    build_index(corpus, ix)
+def test_a_bad_file_is_named_and_leaves_the_index_as_it_was(corpus, built, name, content, message):
+    ix = built
     before = (ix / CURRENT).read_text()
     (corpus / name).write_bytes(content)
     with pytest.raises(CorpusError, match=message) as error:
@@ -114,8 +132,7 @@ def test_searcher_builds_a_missing_index_once(corpus, tmp_path):
         assert searcher.search("", limit=1).total == 161
 
 
-def test_searcher_rebuilds_when_the_corpus_changes(corpus, tmp_path):
-    Searcher(tmp_path / "ix", corpus).close()
+def test_searcher_rebuilds_when_the_corpus_changes(corpus, built, tmp_path):
     text = SAN_JOSE.read_text("utf-8").replace("INTERPOL", "INTERPOLE")
     (corpus / "san-jose-2025.txt").write_text(text, "utf-8")
     with Searcher(tmp_path / "ix", corpus) as searcher:
@@ -131,14 +148,13 @@ def test_an_index_of_another_corpus_is_kept_when_no_corpus_is_named(tmp_path, mo
     with Searcher(tmp_path / "ix") as searcher:  # no corpus named: the one the index records
         assert not searcher.built
         assert searcher.corpus_dir == reports.resolve()
-        assert searcher.search("captagon").total > 0
+        assert searcher.search("captagon").total == 2
     with Searcher(tmp_path / "ix", CORPUS) as searcher:  # another corpus named: rebuilt from it
         assert searcher.built and searcher.search("captagon").total == 0
 
 
 @pytest.mark.parametrize("field, old_value", [("schema_version", 0), ("indexer", "an older analyzer")])
-def test_searcher_rebuilds_an_index_of_an_older_version(corpus, tmp_path, field, old_value):
-    build_index(corpus, tmp_path / "ix")
+def test_searcher_rebuilds_an_index_of_an_older_version(corpus, built, tmp_path, field, old_value):
     manifest_path = current_generation(tmp_path / "ix") / MANIFEST
     manifest = json.loads(manifest_path.read_text())
     manifest_path.write_text(json.dumps({**manifest, field: old_value}))
@@ -159,13 +175,13 @@ def test_a_damaged_index_says_how_to_rebuild(index_copy, tmp_path):
         Searcher(index_copy, tmp_path / "no-corpus")
 
 
-def test_a_searcher_follows_a_rebuild(corpus, tmp_path):
-    ix = tmp_path / "ix"
-    with Searcher(ix, corpus) as searcher:
+def test_a_searcher_follows_a_rebuild(corpus, built):
+    ix = built
+    with Searcher(ix, corpus, auto_build=False) as searcher:
         assert searcher.search("captagon").total == 0
         shutil.copy(FIXTURES / "second_report.txt", corpus / "beyrouth-2025.txt")
         build_index(corpus, ix)
-        assert searcher.search("captagon").total > 0
+        assert searcher.search("captagon").total == 2
 
 
 @pytest.fixture

@@ -10,7 +10,15 @@ import pytest
 from click.testing import CliRunner
 
 from search.cli import cli
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, FIXTURES
+
+# The keys of the --json objects, in order: the one place to change when a field is added.
+SEARCH_KEYS = ["query", "total", "offset", "limit", "filters", "notices", "hits", "facets", "generation"]
+HIT_KEYS = ["id", "doc", "kind", "paragraph", "letter", "citation", "agenda", "section", "states", "observers",
+            "organisations", "themes", "score", "snippet", "text"]
+SHOW_KEYS = [key for key in HIT_KEYS if key != "snippet"]  # `show --json`: the unit in full, no snippet
+FACET_NAMES = ["agenda", "state", "theme", "org", "doc"]
+FACET_ROW_KEYS = ["value", "count", "selected"]  # then "observer": true for observer states only
 
 
 @pytest.fixture
@@ -40,6 +48,9 @@ def test_search_json_is_the_api_object(run, searcher):
     data = json.loads(out)
     expected = searcher.search("criminalité", filters={"state": ["BRA"], "agenda": ["5"]}, limit=3).to_dict()
     assert data == expected
+    assert list(data) == SEARCH_KEYS
+    assert [list(hit) for hit in data["hits"]] == [HIT_KEYS] * 3
+    assert list(data["facets"]) == FACET_NAMES
     assert data["filters"]["state"] == ["Brésil"]
     assert [h["id"] for h in data["hits"]] == ["64", "56", "66c"]
     assert data["hits"][0]["snippet"].count("<mark>criminalité</mark>") == 2
@@ -87,6 +98,7 @@ def test_show_prints_one_unit_with_metadata(run):
     assert "themes:        traite des personnes, cybercriminalité, enfants et jeunes" in out
     assert out.rstrip().endswith("l'exploitation sexuelle d'enfants ;")
     data = json.loads(run("show", "91", "--json")[1])
+    assert list(data) == SHOW_KEYS
     assert data["text"].endswith("Rapporteur : Rodrigo Bertoglio Cardoso (Brésil)")
 
 
@@ -96,8 +108,13 @@ def test_facets_lists_values_with_counts(run):
     assert out.splitlines()[0] == "agenda (8 values)"
     assert any(line.split()[-1] == "30" and "Thème principal" in line for line in out.splitlines())
     data = json.loads(run("facets", "state", "--json")[1])
+    assert list(data) == ["state"]
     assert {"value": "Viet Nam", "count": 30, "selected": False, "observer": True} in data["state"]
-    assert list(json.loads(run("facets", "--json")[1])) == ["agenda", "state", "theme", "org", "doc"]
+    assert {tuple(row) for row in data["state"]} == {(*FACET_ROW_KEYS,), (*FACET_ROW_KEYS, "observer")}
+    assert all(row["observer"] is True for row in data["state"] if "observer" in row)
+    everything = json.loads(run("facets", "--json")[1])
+    assert list(everything) == FACET_NAMES
+    assert all(list(row) == FACET_ROW_KEYS for name in FACET_NAMES if name != "state" for row in everything[name])
 
 
 def test_index_command_reports_what_it_indexed(tmp_path):
@@ -110,13 +127,13 @@ def test_index_command_reports_what_it_indexed(tmp_path):
 def test_index_command_lists_the_first_reports_of_a_large_corpus(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for i in range(12):
-        shutil.copy(CORPUS / "san-jose-2025.txt", corpus / f"rapport-{i + 1:02d}.txt")
+    for i in range(12):  # the shorter report of the two: the listing, not the size, is checked here
+        shutil.copy(FIXTURES / "second_report.txt", corpus / f"rapport-{i + 1:02d}.txt")
     result = CliRunner().invoke(cli, ["index", "--corpus", str(corpus), "--index", str(tmp_path / "ix")])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert "Indexed 12 reports" in lines[0] and "1932 units" in lines[0]
-    assert lines[1:] == [f"  rapport-{i:02d}: 95 paragraphs, 66 recommendations" for i in range(1, 11)] + \
+    assert "Indexed 12 reports" in lines[0] and "744 units" in lines[0]
+    assert lines[1:] == [f"  rapport-{i:02d}: 39 paragraphs, 23 recommendations" for i in range(1, 11)] + \
         ["  … and 2 more (`congres facets doc` lists them all)"]
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from search import FACETS, InvalidRequestError, Searcher, UnknownFacetValueError, UnknownUnitError
 from tests.conftest import CORPUS, ids
+from tests.test_cli import FACET_NAMES, FACET_ROW_KEYS, HIT_KEYS, SEARCH_KEYS
 
 MAIN_THEME_AND_POINT_6 = (
     [str(n) for n in range(7, 25)] + [f"24{c}" for c in "abcdefghijkl"]
@@ -265,11 +266,10 @@ def test_get_unknown_unit(searcher, typed):
 
 def test_to_dict_shape(searcher):
     data = searcher.search("armes à feu", filters={"state": ["Brésil"]}, limit=2).to_dict()
-    assert {"query", "total", "hits", "facets"} <= set(data)
-    assert set(data["hits"][0]) >= {"id", "doc", "kind", "paragraph", "letter", "agenda", "states", "themes",
-                                   "score", "snippet", "text"}
-    assert set(data["facets"]) >= {"agenda", "state", "theme"}
-    assert set(data["facets"]["state"][0]) >= {"value", "count", "selected"}
+    assert list(data) == SEARCH_KEYS
+    assert [list(hit) for hit in data["hits"]] == [HIT_KEYS] * 2
+    assert list(data["facets"]) == FACET_NAMES
+    assert list(data["facets"]["state"][0]) == FACET_ROW_KEYS
 
 
 def test_one_searcher_serves_many_queries_without_reopening(index_dir):

@@ -20,7 +20,7 @@ import pytest
 from indexer.build import build_index
 from search import Searcher
 from search.engines import ENGINES
-from tests.conftest import CORPUS, FIXTURES, ROOT
+from tests.conftest import CORPUS, FIXTURES, IN_CI_PROFILE, ROOT, stress
 
 THREADS, REBUILDS = 8, 3
 QUERIES = ["traite des personnes", "criminalité organisée", "armes à feu", "corruption", "cybercriminalité",
@@ -49,21 +49,12 @@ for i in range(rebuilds):
 """
 
 
-def searches_per_thread() -> int:
-    """1,000 under the CI profile; a tenth in a quick local run."""
-    return 1000 if _full_run() else 100
-
-
-def _full_run() -> bool:
-    return os.environ.get("HYPOTHESIS_PROFILE") == "ci" or os.environ.get("CI") == "true"
-
-
 def answer(searcher: Searcher, query: str, filters: dict) -> tuple[str, dict]:
     data = searcher.search(query, filters=filters, limit=10).to_dict()
     return data.pop("generation"), data
 
 
-def stress(index: Path, corpus: Path, engine: str) -> None:
+def share_during_rebuilds(index: Path, corpus: Path, engine: str) -> None:
     with Searcher(index, corpus, auto_build=False, engine=engine) as searcher:
         assert searcher.engine == engine
         first = searcher.generation
@@ -74,7 +65,7 @@ def stress(index: Path, corpus: Path, engine: str) -> None:
             [sys.executable, "-c", REBUILDER, str(corpus), str(index), str(FIXTURES / "second_report.txt"),
              str(REBUILDS)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)})
-        wanted = searches_per_thread()
+        wanted = stress(ci=1000, quick=100)  # searches per thread, at least
 
         def work(thread: int) -> None:
             done = 0
@@ -126,12 +117,12 @@ def corpus_of(folder: Path, copies: int) -> Path:
 def test_threads_sharing_a_searcher_on_the_bundled_index_during_rebuilds(tmp_path, engine):
     corpus = corpus_of(tmp_path / "corpus", 1)
     build_index(corpus, tmp_path / "ix")
-    stress(tmp_path / "ix", corpus, engine)
+    share_during_rebuilds(tmp_path / "ix", corpus, engine)
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _full_run(), reason="16,100 units: runs under HYPOTHESIS_PROFILE=ci or CI=true (.ci/run)")
+@pytest.mark.skipif(not IN_CI_PROFILE, reason="16,100 units: runs under the ci profile (HYPOTHESIS_PROFILE=ci, as .ci/run sets)")
 def test_threads_sharing_a_searcher_on_a_large_index_during_rebuilds(tmp_path):
     corpus = corpus_of(tmp_path / "corpus", 100)
     build_index(corpus, tmp_path / "ix")
-    stress(tmp_path / "ix", corpus, "arrays")
+    share_during_rebuilds(tmp_path / "ix", corpus, "arrays")
