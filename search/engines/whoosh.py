@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from whoosh.collectors import FilterCollector, TopCollector
+from whoosh.collectors import FilterCollector, UnlimitedCollector
 
 from indexer.bitsets import iter_bits, to_bits
 from search.engines import Engine
@@ -19,19 +19,16 @@ class WhooshEngine(Engine):
             return to_bits(searcher.docs_for_query(query))
 
     def rank(self, scoring, strict, found: int, needed: int) -> list[tuple[int, float]]:
-        tier_units = set(iter_bits(found))
+        """One scoring pass over the units of ``found`` (a small index: every one is scored
+        anyway, as Whoosh's top-k collector does without its lossy matcher replacement, which
+        can skip units that belong in the top when a query repeats a word), then the tiers."""
+        units = set(iter_bits(found))
         with self._readers.searcher() as searcher:
-            complete = tier_units.intersection(searcher.docs_for_query(strict))
-            ranked: list[tuple[int, float]] = []
-            for tier in (complete, tier_units - complete):
-                if tier and len(ranked) < needed:
-                    # Without Whoosh's matcher replacement, which can skip units that belong in the top
-                    # when a query repeats a word ("personnes personnes corruption").
-                    collector = FilterCollector(TopCollector(needed - len(ranked), usequality=False, replace=0), tier)
-                    searcher.search_with_collector(scoring, collector)
-                    ranked += sorted(((hit.docnum, hit.score) for hit in collector.results()),
-                                     key=lambda pair: (-pair[1], pair[0]))
-        return ranked
-
+            complete = units.intersection(searcher.docs_for_query(strict))
+            collector = FilterCollector(UnlimitedCollector(), units)
+            searcher.search_with_collector(scoring, collector)
+            scored = [(hit.docnum, hit.score) for hit in collector.results()]
+        scored.sort(key=lambda pair: (pair[0] not in complete, -pair[1], pair[0]))
+        return scored[:needed]
 
 ENGINE = WhooshEngine
