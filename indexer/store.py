@@ -108,14 +108,11 @@ class Generation:
         return sorted(self.path.glob(f"{self.WHOOSH_NAME}_*.seg"))
 
     def whoosh_storage(self, readonly: bool = True):
-        """Whoosh's storage of this generation. Memory-mapped: reading a posting is then a slice,
-        not a seek and a read, which also lets threads with readers of their own run without
-        handing the GIL to each other at every read (twice the throughput of 8 threads). A
-        generation a rebuild made obsolete can still be deleted while mapped (on POSIX; elsewhere
-        the next build's pruning removes it once its readers are closed)."""
+        """Whoosh's storage of this generation, without mmap: closing a reader releases its
+        files, so that a generation a rebuild made obsolete can be deleted."""
         from whoosh.filedb.filestore import FileStorage
 
-        return FileStorage(str(self.path), supports_mmap=True, readonly=readonly)
+        return FileStorage(str(self.path), supports_mmap=False, readonly=readonly)
 
     def open_whoosh(self):
         """The Whoosh index (thread-safe: each thread opens its own reader from it)."""
