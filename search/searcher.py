@@ -16,7 +16,7 @@ from indexer.corpus import fingerprint
 from indexer.errors import CongresError, CorpusError, IndexUnavailableError, InvalidRequestError, UnknownUnitError
 from indexer.facets import FACETS
 from indexer.store import Generation, check_index_folder
-from search.engines import ENGINES
+from search import engines
 from search.facets import FacetCount
 from search.locations import CORPUS_ENV, default_corpus_dir, default_index_dir
 from search.results import Hit, SearchResults
@@ -41,8 +41,11 @@ class Searcher:
 
     def __init__(self, index_dir: str | Path | None = None, corpus_dir: str | Path | None = None,
                  *, auto_build: bool = True, engine: str | None = None):
-        if engine is not None and engine not in ENGINES:
-            raise InvalidRequestError(f"unknown engine '{engine}' — engines are {', '.join(ENGINES)}")
+        if engine is not None and engine not in engines.ENGINES:
+            raise InvalidRequestError(f"unknown engine '{engine}' — engines are {', '.join(engines.ENGINES)}")
+        for name, path in (("index_dir", index_dir), ("corpus_dir", corpus_dir)):
+            if path is not None and not isinstance(path, (str, os.PathLike)):
+                raise InvalidRequestError(f"{name} must be a path, not {type(path).__name__}")
         self._requested_engine = engine
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self.built = False  # True when opening had to (re)build the index
