@@ -26,6 +26,7 @@ class Facet:
     aliases: tuple[str, ...] = ()             # other names users may type before ":" (folded, lower case)
     multiple: bool = True                     # several values per unit (one per line in Whoosh)
     shown: bool = True                        # a facet users filter and count; False: a field only
+    option_rank: int = 0                      # place of its option in `congres search` (most used first)
 
     @property
     def option(self) -> str:
@@ -35,14 +36,14 @@ class Facet:
 #: In display order (results, ``congres facets``, JSON).
 REGISTRY: tuple[Facet, ...] = (
     Facet("agenda", lambda unit: [unit.agenda] if unit.agenda else [], multiple=False, aliases=("point",),
-          help="Agenda item: 3, 4, 5, 6, theme, or a label. Repeat for OR."),
-    Facet("state", lambda unit: unit.states + unit.observers, aliases=("etat", "pays"),
+          option_rank=3, help="Agenda item: 3, 4, 5, 6, theme, or a label. Repeat for OR."),
+    Facet("state", lambda unit: unit.states + unit.observers, aliases=("etat", "pays"), option_rank=1,
           help="Speaker state (name, any case or accents, or ISO code: BRA). Repeat for OR."),
-    Facet("theme", lambda unit: unit.themes,
+    Facet("theme", lambda unit: unit.themes, option_rank=2,
           help="Theme, e.g. cybercriminalité. Repeat for OR."),
-    Facet("org", lambda unit: unit.organisations, aliases=("organisation", "organization"),
+    Facet("org", lambda unit: unit.organisations, aliases=("organisation", "organization"), option_rank=4,
           help="Organisation that made a statement. Repeat for OR."),
-    Facet("doc", lambda unit: [unit.doc], multiple=False, aliases=("rapport",),
+    Facet("doc", lambda unit: [unit.doc], multiple=False, aliases=("rapport",), option_rank=5,
           help="Report identifier (corpus file name). Repeat for OR."),
     # The states among a section's speakers that spoke as observers: shown as a mark on the
     # state facet's values, not filtered on.

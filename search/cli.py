@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from indexer.errors import CongresError, UnknownFacetValueError
-from indexer.facets import FACETS, REGISTRY
+from indexer.facets import BY_NAME, FACETS, REGISTRY
 from search.locations import CORPUS_ENV, INDEX_ENV, default_corpus_dir, default_index_dir
 from search.engines import ARRAYS_FROM, ENGINES
 from search.render import render_explanation, render_facet_table, render_results, render_unit
@@ -206,9 +206,14 @@ class _SearchCommand(click.Command):
         return super().parse_args(ctx, args)
 
 
+#: The facet options of `congres search`, most used first; the filters are listed in this order too.
+_OPTION_ORDER = [f.name for f in sorted((f for f in REGISTRY if f.shown), key=lambda f: f.option_rank)]
+
+
 def _facet_options(command):
-    """One ``--NAME`` option per facet of the registry (``indexer.facets``), in display order."""
-    for facet in reversed([f for f in REGISTRY if f.shown]):
+    """One ``--NAME`` option per facet of the registry (``indexer.facets``)."""
+    for name in reversed(_OPTION_ORDER):
+        facet = BY_NAME[name]
         command = click.option(facet.option, facet.name, multiple=True, help=facet.help)(command)
     return command
 
@@ -231,7 +236,7 @@ def search_command(query, limit, page, explain, as_json, index_dir, corpus_dir, 
     Example: congres search "armes à feu" --agenda 5 --state BRA
     """
     query = " ".join(query)
-    filters = {name: list(values) for name, values in facet_values.items() if values}
+    filters = {name: list(facet_values[name]) for name in _OPTION_ORDER if facet_values[name]}
     with _open(index_dir, corpus_dir, engine) as searcher:
         results = searcher.search(query, filters=filters, limit=limit, offset=(page - 1) * limit)
         several_docs = len(searcher.documents) > 1

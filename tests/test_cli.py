@@ -199,3 +199,10 @@ def test_installed_command_runs_as_a_real_process(index_dir, tmp_path):
     module = subprocess.run([sys.executable, "-m", "search", "show", "28"], env=env,
                             capture_output=True, text=True, timeout=60)
     assert module.returncode == 0 and module.stdout.startswith("§28 · san-jose-2025")
+
+
+def test_filters_are_listed_state_first_whatever_the_order_typed(run):
+    code, out, _ = run("search", "armes à feu", "--agenda", "5", "--state", "BRA")
+    assert code == 0
+    assert out.splitlines()[0] == ("2 results for « armes à feu » · state: Brésil · agenda: Point 5 – Formes de "
+                                   "criminalité nouvelles, émergentes et évolutives (atelier 3)")
