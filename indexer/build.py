@@ -98,12 +98,13 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=Non
                                 indexer_fingerprint(), _counts(units))
             building.write_manifest(manifest)
             generation = index_dir / Generation.new_name()
+            previous = Generation.current(index_dir)
             building.path.rename(generation)
             _point_current_to(index_dir, generation.name)
         except BaseException:
             shutil.rmtree(building.path, ignore_errors=True)
             raise
-        _prune(index_dir, keep=generation.name)
+        _prune(index_dir, keep={generation.name, previous.name if previous else None})
     if on_progress:
         on_progress("index", 1, 1)
     return manifest
@@ -282,7 +283,9 @@ def _remove_leftovers(index_dir: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _prune(index_dir: Path, keep: str) -> None:
-    """Drop all generations but the new one and the one before it."""
-    for old in [g for g in generations(index_dir) if g.name != keep][:-1]:
-        shutil.rmtree(old.path, ignore_errors=True)
+def _prune(index_dir: Path, keep: set) -> None:
+    """Drop every generation but the new one and the one CURRENT named before it (readers that
+    opened it just before the swap finish on it). Not by age: a clock set back would reorder them."""
+    for old in generations(index_dir):
+        if old.name not in keep:
+            shutil.rmtree(old.path, ignore_errors=True)

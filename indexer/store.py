@@ -9,6 +9,7 @@ it. Kept apart from ``build`` so that searching does not import what building ne
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,18 +76,12 @@ class Generation:
 
     @classmethod
     def new_name(cls) -> str:
-        """A name later than every earlier generation's (``prune`` sorts on it)."""
-        return f"{GENERATION_PREFIX}{time.time_ns()}"
+        """A name of its own (the build's time stamp and process)."""
+        return f"{GENERATION_PREFIX}{time.time_ns()}-{os.getpid()}"
 
     @property
     def name(self) -> str:
         return self.path.name
-
-    @property
-    def age(self) -> int:
-        """The build's time stamp, for ordering generations."""
-        stamp = self.name[len(GENERATION_PREFIX):]
-        return int(stamp) if stamp.isdigit() else 0
 
     @property
     def manifest_path(self) -> Path:
@@ -129,18 +124,14 @@ class Generation:
 
 
 def generations(index_dir: Path) -> list[Generation]:
-    """Every generation of an index folder, oldest first."""
-    return sorted((Generation(p) for p in Path(index_dir).glob(f"{GENERATION_PREFIX}*")), key=lambda g: g.age)
+    """Every generation of an index folder."""
+    return [Generation(p) for p in sorted(Path(index_dir).glob(f"{GENERATION_PREFIX}*"))]
 
 
 def current_generation(index_dir: Path) -> Path | None:
     """The folder of the current generation (see ``Generation.current``)."""
     generation = Generation.current(index_dir)
     return generation.path if generation else None
-
-
-def read_manifest(generation: Path | Generation) -> Manifest | None:
-    return (generation if isinstance(generation, Generation) else Generation(generation)).read_manifest()
 
 
 def check_index_folder(folder: Path) -> None:

@@ -239,7 +239,6 @@ def search_command(query, limit, page, explain, as_json, index_dir, corpus_dir, 
     filters = {name: list(facet_values[name]) for name in _OPTION_ORDER if facet_values[name]}
     with _open(index_dir, corpus_dir, engine) as searcher:
         results = searcher.search(query, filters=filters, limit=limit, offset=(page - 1) * limit)
-        several_docs = len(searcher.documents) > 1
     if as_json:
         _print_json(results.to_dict(explain=explain))
         return
@@ -247,7 +246,7 @@ def search_command(query, limit, page, explain, as_json, index_dir, corpus_dir, 
         click.echo(f"Note: {notice}", err=True)
     if explain:
         click.echo(render_explanation(results, _color()) + "\n")
-    click.echo(render_results(results, _color(), show_doc=several_docs))
+    click.echo(render_results(results, _color(), show_doc=results.reports > 1))
 
 
 @cli.command("show")

@@ -57,6 +57,7 @@ class SearchResults:
     notices: list[str] = field(default_factory=list)  # e.g. words ignored as stop words
     explanation: Explanation | None = None              # how the query was understood
     generation: str = ""                                # the index generation that answered
+    reports: int = 0                                    # how many reports that generation holds
 
     def to_dict(self, explain: bool = False) -> dict:
         """The ``--json`` object; ``explain=True`` adds how the query was understood (``--explain``)."""

@@ -51,6 +51,14 @@ class Searcher:
         self.built = False  # True when opening had to (re)build the index
         self.warnings: list[str] = []  # e.g. an out-of-date index that could not be rebuilt
         self._lock = threading.Lock()  # one thread at a time opens a new generation
+        self._unopenable: str | None = None  # a newer generation that failed to open (not retried)
+        try:
+            self._snapshot: Snapshot | None = self._open_or_build(corpus_dir, auto_build)
+        except (OSError, ValueError) as error:  # a path the system refuses (too long, a NUL in it…)
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            raise IndexUnavailableError(f"cannot use {self.index_dir} or its corpus: {reason}") from None
+
+    def _open_or_build(self, corpus_dir, auto_build: bool) -> Snapshot:
         check_index_folder(self.index_dir)
         generation = Generation.current(self.index_dir)
         self.corpus_dir = Path(corpus_dir) if corpus_dir else _corpus_of(generation)
@@ -64,7 +72,7 @@ class Searcher:
                 if generation is None:
                     raise
                 self.warnings.append(f"the index is out of date and was not rebuilt: {error}")
-        self._snapshot: Snapshot | None = self._open_current()
+        return self._open_current()
 
     # --- public API -----------------------------------------------------------
 
@@ -205,7 +213,7 @@ class Searcher:
         while True:
             snapshot = self._open_snapshot()
             current = Generation.current(self.index_dir)
-            if current is not None and current != snapshot.generation:
+            if current is not None and current != snapshot.generation and current.name != self._unopenable:
                 snapshot = self._swap()
             if snapshot.enter():
                 return snapshot
@@ -215,9 +223,15 @@ class Searcher:
         """Open the new generation (one thread does it) and put it in place with one assignment."""
         with self._lock:
             old = self._open_snapshot()
-            if old.generation == Generation.current(self.index_dir):
-                return old  # another thread swapped it first
-            new = self._open_current()
+            current = Generation.current(self.index_dir)
+            if current is None or current == old.generation or current.name == self._unopenable:
+                return old  # another thread swapped it first, or tried and failed
+            try:
+                new = self._open_current()
+            except IndexUnavailableError as error:  # a damaged rebuild: keep answering from the old one
+                self._unopenable = current.name
+                self.warnings.append(f"{error}; still answering from {old.generation.name}")
+                return old
             self._snapshot = new
         old.retire()
         return new

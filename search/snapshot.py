@@ -18,7 +18,7 @@ from whoosh.query import Term
 
 from indexer.analysis import fold
 from indexer.bitsets import iter_bits
-from indexer.errors import InvalidRequestError
+from indexer.errors import IndexUnavailableError, InvalidRequestError
 from indexer.facets import FACETS
 from indexer.model import citation
 from indexer.schema import split_values
@@ -80,8 +80,16 @@ class Snapshot:
             self.all_units = (1 << self.unit_count) - 1
             name = choose(engine, self.unit_count, generation.postings_dir.is_dir())
             self.engine = open_engine(name, generation, self.readers, self.unit_count)
-            self.manifest = generation.read_manifest()
-            self.speller = Speller(*read_vocabulary(generation.vocabulary_path))
+            try:
+                self.manifest = generation.read_manifest()
+                self.speller = Speller(*read_vocabulary(generation.vocabulary_path))
+                if not generation.path.is_dir():
+                    # Pruned while it was being opened: some files may have been missing (and
+                    # replaced by fallbacks); the caller opens the newer generation instead.
+                    raise IndexUnavailableError(f"the index generation {generation.name} was removed by a rebuild")
+            except BaseException:
+                self.engine.close()
+                raise
         except BaseException:
             self.readers.close()
             raise
@@ -132,7 +140,7 @@ class Snapshot:
         found = matched
         for units in allowed.values():
             found &= units
-        ranked = self._rank(parsed, found, offset + limit)
+        ranked = self._rank(parsed, found, min(offset + limit, self.unit_count))
         hits = self._hits(ranked[offset:offset + limit], parsed)
         facets = {}
         for facet in FACETS:
@@ -145,7 +153,8 @@ class Snapshot:
         if not matched and not parsed.browse:  # the words themselves find nothing
             notices += self._suggestions(parsed)
         return SearchResults(query, found.bit_count(), hits, facets, selected, limit, offset, notices,
-                             parsed.explanation, generation=self.generation.name)
+                             parsed.explanation, generation=self.generation.name,
+                             reports=len(self.manifest.documents) if self.manifest else 0)
 
     def units_with_id(self, key: str, doc: str | None) -> list[tuple[int, str]]:
         """(docnum, report) of the units numbered ``key`` ("37f"), in ``doc`` if given."""
@@ -222,8 +231,14 @@ def _hit(stored: dict, score: float | None, parsed: ParsedQuery | None) -> Hit:
 
 
 def valid_text(text) -> str:
-    """Text that can be printed: lone surrogates (from undecodable bytes) become U+FFFD."""
-    text = text if isinstance(text, str) else str(text)
+    """Text that can be printed: lone surrogates (from undecodable bytes) become U+FFFD.
+    A number is taken as its digits (``agenda: 5``); anything else is refused."""
+    if isinstance(text, bool) or not isinstance(text, (str, int)):
+        raise InvalidRequestError(f"expected text, not {type(text).__name__}")
+    if isinstance(text, int):
+        if text.bit_length() > 64:
+            raise InvalidRequestError("expected text, not a number that long")
+        text = str(text)
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 

@@ -3,6 +3,7 @@ leave it, which generation answered, and that every engine is reached through th
 
 from __future__ import annotations
 
+import shutil
 import sys
 import types
 
@@ -93,3 +94,76 @@ def test_an_engine_plugs_in_through_the_seam_alone(index_dir, monkeypatch):
 ])
 def test_the_engine_is_chosen_by_name_else_by_size(requested, units, has_arrays, chosen):
     assert engines.choose(requested, units, has_arrays) == chosen
+
+
+@pytest.mark.parametrize("path, reason", [("/tmp/a\0b", "embedded null byte"), ("/tmp/" + "a" * 5000, "too long")])
+def test_a_path_the_system_refuses_is_one_clear_error(path, reason):
+    with pytest.raises(IndexUnavailableError, match=f"^cannot use .* or its corpus: .*{reason}"):
+        Searcher(path, auto_build=False)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda s: s.get(10 ** 5000), "not a number that long"),
+    (lambda s: s.search("", {"state": [10 ** 5000]}), "not a number that long"),
+    (lambda s: s.search("", {"state": [None]}), "expected text, not NoneType"),
+    (lambda s: s.get(["28"]), "expected text, not list"),
+])
+def test_odd_values_are_the_callers_error_not_the_index(searcher, call, message):
+    with pytest.raises(InvalidRequestError, match=message):
+        call(searcher)
+
+
+def test_a_page_far_beyond_the_end_is_empty(searcher):
+    for query in ("", "traite"):
+        results = searcher.search(query, offset=2 ** 63, limit=10)
+        assert results.hits == [] and results.total == (161 if not query else searcher.search(query).total)
+
+
+def test_a_damaged_rebuild_leaves_the_open_searcher_answering_from_the_last_good_one(index_copy):
+    with Searcher(index_copy, CORPUS, auto_build=False) as searcher:
+        good = searcher.search("traite", {"state": "Brésil"})
+        build_index(CORPUS, index_copy)
+        damaged = Generation.current(index_copy)
+        for segment in damaged.segment_files():
+            segment.write_bytes(segment.read_bytes()[:200])
+        for _ in range(3):
+            again = searcher.search("traite", {"state": "Brésil"})
+            assert again.generation == good.generation and again.to_dict() == good.to_dict()
+        assert len(searcher.warnings) == 1 and searcher.warnings[0].endswith(f"still answering from {good.generation}")
+        assert "is damaged" in searcher.warnings[0]
+        build_index(CORPUS, index_copy)  # repaired: the next search reads it
+        repaired = searcher.search("traite", {"state": "Brésil"})
+    assert repaired.generation == Generation.current(index_copy).name not in (good.generation, damaged.name)
+    assert [h.id for h in repaired.hits] == [h.id for h in good.hits]
+
+
+def test_a_generation_pruned_while_it_is_opened_is_not_used(index_copy, monkeypatch):
+    """Two rebuilds finish while a search opens the new generation: it opens the newest instead."""
+    from search import snapshot as snapshot_module
+
+    with Searcher(index_copy, CORPUS, auto_build=False) as searcher:
+        expected = searcher.search("criminalté").to_dict()
+        build_index(CORPUS, index_copy)
+        opening = snapshot_module.FacetTable.of_index
+        rebuilt = []
+
+        def slow_opening(generation, reader):
+            if not rebuilt:
+                rebuilt.append(generation.name)
+                build_index(CORPUS, index_copy)
+                build_index(CORPUS, index_copy)  # prunes the generation being opened
+            return opening(generation, reader)
+
+        monkeypatch.setattr(snapshot_module.FacetTable, "of_index", staticmethod(slow_opening))
+        results = searcher.search("criminalté")
+    assert results.generation == Generation.current(index_copy).name != rebuilt[0]
+    data = results.to_dict()
+    assert data.pop("generation") != expected.pop("generation") and data == expected
+
+
+def test_a_rebuild_keeps_the_generation_it_replaced_whatever_the_clock_says(index_copy):
+    previous = Generation.current(index_copy)
+    ahead = index_copy / "gen-99999999999999999999"  # named as if built later: a clock set back since
+    shutil.copytree(previous.path, ahead)
+    build_index(CORPUS, index_copy)
+    assert sorted(p.name for p in index_copy.glob("gen-*")) == sorted([previous.name, Generation.current(index_copy).name])
