@@ -135,12 +135,13 @@ class Snapshot:
     def search(self, query: str, filters: dict, limit: int, offset: int) -> SearchResults:
         parsed = parse_query(query, self.context)
         selected = self._resolve(filters, parsed.filters)
-        matched = self._matching(parsed)
+        memo: dict = {}  # the engine's scratch for this search (its query trees share their parts)
+        matched = self._matching(parsed, memo)
         allowed = {facet: self.facets.units_with(facet, values) for facet, values in selected.items()}
         found = matched
         for units in allowed.values():
             found &= units
-        ranked = self._rank(parsed, found, min(offset + limit, self.unit_count))
+        ranked = self._rank(parsed, found, min(offset + limit, self.unit_count), memo)
         hits = self._hits(ranked[offset:offset + limit], parsed)
         facets = {}
         for facet in FACETS:
@@ -184,21 +185,21 @@ class Snapshot:
                         resolved[facet].append(canonical)
         return {facet: values for facet, values in resolved.items() if values}
 
-    def _matching(self, parsed: ParsedQuery) -> int:
+    def _matching(self, parsed: ParsedQuery, memo: dict) -> int:
         """Bitset of the units the query's words allow (before facet filters)."""
-        matched = self.all_units if parsed.browse else self.engine.match(parsed.loose)
+        matched = self.all_units if parsed.browse else self.engine.match(parsed.loose, memo)
         if parsed.excluded is not None:
-            matched &= ~self.engine.match(parsed.excluded)
+            matched &= ~self.engine.match(parsed.excluded, memo)
         return matched
 
-    def _rank(self, parsed: ParsedQuery, found: int, needed: int) -> list[tuple[int, float | None]]:
+    def _rank(self, parsed: ParsedQuery, found: int, needed: int, memo: dict) -> list[tuple[int, float | None]]:
         """The first ``needed`` units: those with every word first, then the others; each tier by
         BM25F score, then document order. Only that many are scored in full."""
         if parsed.browse:
             return [(docnum, None) for docnum in iter_bits(found, needed)]
         if not found or not needed:
             return []
-        return self.engine.rank(parsed.scoring, parsed.strict, found, needed)
+        return self.engine.rank(parsed.scoring, parsed.strict, found, needed, memo)
 
     def _suggestions(self, parsed: ParsedQuery) -> list[str]:
         """"did you mean" for a query that found nothing: close words of the index."""

@@ -34,7 +34,7 @@ def test_a_path_that_is_not_a_path_is_refused(path):
 
 
 def test_an_unexpected_failure_of_the_engine_comes_out_as_the_projects_error(index_dir, monkeypatch):
-    def broken(self, query):
+    def broken(self, query, memo=None):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(WhooshEngine, "match", broken)
@@ -61,13 +61,13 @@ class CountingEngine(WhooshEngine):
     name = "counting"
     calls: list[str] = []
 
-    def match(self, query):
+    def match(self, query, memo=None):
         self.calls.append("match")
-        return super().match(query)
+        return super().match(query, memo)
 
-    def rank(self, scoring, strict, found, needed):
+    def rank(self, scoring, strict, found, needed, memo=None):
         self.calls.append("rank")
-        return super().rank(scoring, strict, found, needed)
+        return super().rank(scoring, strict, found, needed, memo)
 
 
 def test_an_engine_plugs_in_through_the_seam_alone(index_dir, monkeypatch):

@@ -4,10 +4,13 @@ The query is understood once (``search.query``: a tree of Whoosh query objects, 
 the engine-neutral form: terms, phrases, prefixes, groups, exclusions, constant-score
 fields); each engine evaluates that tree its own way and answers the same two questions:
 
-- ``match(query)``: the bitset (``indexer.bitsets``) of the units the query matches;
-- ``rank(scoring, strict, found, needed)``: the first ``needed`` units of the bitset
+- ``match(query, memo)``: the bitset (``indexer.bitsets``) of the units the query matches;
+- ``rank(scoring, strict, found, needed, memo)``: the first ``needed`` units of the bitset
   ``found``, those that also match ``strict`` first, each tier by score then document
   order, as ``(docnum, score)`` pairs.
+
+``memo`` is a dict that lives for one search: the loose, strict and scoring queries share
+their parts (the same node objects), and an engine may remember what it computed for each.
 
 Everything else a search needs (facet counts, stored fields, spelling) is the
 snapshot's (``search.snapshot``), the same for every engine. One module per engine;
@@ -29,10 +32,10 @@ class Engine:
 
     name = ""
 
-    def match(self, query) -> int:
+    def match(self, query, memo: dict | None = None) -> int:
         raise NotImplementedError
 
-    def rank(self, scoring, strict, found: int, needed: int) -> list[tuple[int, float]]:
+    def rank(self, scoring, strict, found: int, needed: int, memo: dict | None = None) -> list[tuple[int, float]]:
         raise NotImplementedError
 
     def close(self) -> None:

@@ -52,20 +52,22 @@ class ArraysEngine(Engine):
 
     # --- the engine's two questions ---------------------------------------------------
 
-    def match(self, query: wq.Query) -> int:
-        return self.to_bits(self._evaluate(query)[0])
+    def match(self, query: wq.Query, memo: dict | None = None) -> int:
+        return self.to_bits(self._evaluate(query, {} if memo is None else memo)[0])
 
-    def rank(self, scoring: wq.Query, strict: wq.Query, found: int, needed: int) -> list[tuple[int, float]]:
+    def rank(self, scoring: wq.Query, strict: wq.Query, found: int, needed: int,
+             memo: dict | None = None) -> list[tuple[int, float]]:
+        memo = {} if memo is None else memo
         found_mask = self.from_bits(found)
-        complete = found_mask & self._evaluate(strict)[0]
-        return self.top(scoring, [complete, found_mask & ~complete], needed)
+        complete = found_mask & self._evaluate(strict, memo)[0]
+        return self.top(self._evaluate(scoring, memo)[1], [complete, found_mask & ~complete], needed)
 
     def close(self) -> None:
         self.docs = self.freqs = self.keys = self.lengths = self.term_starts = self.key_starts = None  # unmapped
 
-    def top(self, scoring: wq.Query, tiers: list[np.ndarray], needed: int) -> list[tuple[int, float]]:
+    @staticmethod
+    def top(scores: np.ndarray, tiers: list[np.ndarray], needed: int) -> list[tuple[int, float]]:
         """The first ``needed`` units of ``tiers`` taken in turn, each tier by score then docnum."""
-        scores = self._evaluate(scoring)[1]
         ranked: list[tuple[int, float]] = []
         for tier in tiers:
             want = needed - len(ranked)
@@ -97,26 +99,35 @@ class ArraysEngine(Engine):
     def _empty(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.size, dtype=bool), np.zeros(self.size)
 
-    def _evaluate(self, query) -> tuple[np.ndarray, np.ndarray]:
-        """(units matching, their scores; 0 elsewhere)."""
+    def _evaluate(self, query, memo: dict) -> tuple[np.ndarray, np.ndarray]:
+        """(units matching, their scores; 0 elsewhere), read-only. ``memo`` remembers each node of
+        the tree for one search: the loose, strict and scoring queries share their parts."""
+        known = memo.get(id(query))
+        if known is not None and known[0] is query:
+            return known[1]
+        result = self._evaluate_node(query, memo)
+        memo[id(query)] = (query, result)  # the node itself too: its id stays its own meanwhile
+        return result
+
+    def _evaluate_node(self, query, memo: dict) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(query, wq.Term):
             return self._term(query)
         if isinstance(query, wq.Phrase):
             return self._phrase(query)
         if isinstance(query, wq.Prefix) and query.fieldname == TEXT_FIELD and not query.constantscore:
-            return self._prefix(query)
+            return self._prefix(query, memo)
         if isinstance(query, wq.ConstantScoreQuery):
-            mask = self._evaluate(query.child)[0]
+            mask = self._evaluate(query.child, memo)[0]
             return mask, np.where(mask, float(query.score), 0.0)
         if isinstance(query, wq.Not):  # as a part of a group: Whoosh's inverse matcher
-            mask = ~self._evaluate(query.query)[0]
+            mask = ~self._evaluate(query.query, memo)[0]
             return mask, mask.astype(np.float64)
         if isinstance(query, (wq.And, wq.Or)):
-            return self._group(query)
+            return self._group(query, memo)
         raise TypeError(f"no array evaluation for {type(query).__name__}")
 
-    def _group(self, query) -> tuple[np.ndarray, np.ndarray]:
-        parts = [self._evaluate(q) for q in query.subqueries]
+    def _group(self, query, memo: dict) -> tuple[np.ndarray, np.ndarray]:
+        parts = [self._evaluate(q, memo) for q in query.subqueries]
         if not parts:
             return self._empty()
         if len(parts) == 1:  # Whoosh uses the only part's matcher, without the group's boost
@@ -155,7 +166,7 @@ class ArraysEngine(Engine):
         fl = self.lengths[docs]
         return docs, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / self.avgfl)))
 
-    def _prefix(self, query: wq.Prefix) -> tuple[np.ndarray, np.ndarray]:
+    def _prefix(self, query: wq.Prefix, memo: dict) -> tuple[np.ndarray, np.ndarray]:
         first = bisect_left(self.terms, query.text)
         last = first
         while last < len(self.terms) and self.terms[last].startswith(query.text):
@@ -163,7 +174,7 @@ class ArraysEngine(Engine):
         parts = [wq.Term(TEXT_FIELD, t) for t in self.terms[first:last]]
         if not parts:
             return self._empty()
-        return self._evaluate(wq.Or(parts, boost=query.boost) if len(parts) > 1 else parts[0])  # as Whoosh does
+        return self._evaluate(wq.Or(parts, boost=query.boost) if len(parts) > 1 else parts[0], memo)  # as Whoosh does
 
     def _phrase(self, query: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
         """Units where each word follows the previous one within ``slop`` positions (Whoosh's SpanNear2)."""

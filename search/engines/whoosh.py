@@ -14,11 +14,11 @@ class WhooshEngine(Engine):
     def __init__(self, generation, readers, unit_count: int):
         self._readers = readers
 
-    def match(self, query) -> int:
+    def match(self, query, memo: dict | None = None) -> int:
         with self._readers.searcher() as searcher:
             return to_bits(searcher.docs_for_query(query))
 
-    def rank(self, scoring, strict, found: int, needed: int) -> list[tuple[int, float]]:
+    def rank(self, scoring, strict, found: int, needed: int, memo: dict | None = None) -> list[tuple[int, float]]:
         """One scoring pass over the units of ``found`` (a small index: every one is scored
         anyway, as Whoosh's top-k collector does without its lossy matcher replacement, which
         can skip units that belong in the top when a query repeats a word), then the tiers."""
