@@ -58,22 +58,6 @@ class Searcher:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             raise IndexUnavailableError(f"cannot use {self.index_dir} or its corpus: {reason}") from None
 
-    def _open_or_build(self, corpus_dir, auto_build: bool) -> Snapshot:
-        check_index_folder(self.index_dir)
-        generation = Generation.current(self.index_dir)
-        self.corpus_dir = Path(corpus_dir) if corpus_dir else _corpus_of(generation)
-        if auto_build and self._needs_build(generation):
-            from indexer.build import build_index  # only now: searching does not need the indexer's parts
-
-            try:
-                build_index(self.corpus_dir, self.index_dir)
-                self.built = True
-            except IndexUnavailableError as error:  # e.g. a read-only index: search what is there
-                if generation is None:
-                    raise
-                self.warnings.append(f"the index is out of date and was not rebuilt: {error}")
-        return self._open_current()
-
     # --- public API -----------------------------------------------------------
 
     def search(self, query: str = "", filters: dict[str, list[str] | str] | None = None,
@@ -142,6 +126,22 @@ class Searcher:
         self.close()
 
     # --- opening ----------------------------------------------------------------
+
+    def _open_or_build(self, corpus_dir, auto_build: bool) -> Snapshot:
+        check_index_folder(self.index_dir)
+        generation = Generation.current(self.index_dir)
+        self.corpus_dir = Path(corpus_dir) if corpus_dir else _corpus_of(generation)
+        if auto_build and self._needs_build(generation):
+            from indexer.build import build_index  # only now: searching does not need the indexer's parts
+
+            try:
+                build_index(self.corpus_dir, self.index_dir)
+                self.built = True
+            except IndexUnavailableError as error:  # e.g. a read-only index: search what is there
+                if generation is None:
+                    raise
+                self.warnings.append(f"the index is out of date and was not rebuilt: {error}")
+        return self._open_current()
 
     def _needs_build(self, generation: Generation | None) -> bool:
         if generation is None:
