@@ -94,7 +94,11 @@ def parse_query(text: str, context: QueryContext | None = None) -> ParsedQuery:
         wants_recommendations = any(asks_for_recommendations(n) for n in positives)
         positives = [n for n in positives if not frames_question(n) and not asks_for_recommendations(n)]
     if context.speller:
+        searched = 0  # terms so far: words past MAX_TERMS are dropped, so they are not corrected
         for node in positives:
+            searched += len(analyze(node.text)) if isinstance(node, (Word, Phrase)) else 1
+            if searched > MAX_TERMS:
+                break
             correction = (isinstance(node, Word) and not node.text.endswith("*")
                           and not THESAURUS.alternatives_for(analyze(node.text))  # a synonym will find it
                           and context.speller.correct(node.text))

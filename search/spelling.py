@@ -8,19 +8,25 @@ as "did you mean" when the query finds nothing.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from indexer.analysis import analyze
 from indexer.vocabulary import key
 
 MIN_LENGTH = 4      # shorter words are too ambiguous to correct
 SUGGEST_CUTOFF = 0.6  # similarity ratio (0–1) for "did you mean"
+CACHED_WORDS = 4096   # corrections remembered per index generation
 
 
 class Speller:
+    """One index generation's words. Corrections are remembered (per word, for as long as the
+    generation is open): a correction costs milliseconds, and the same typos come back."""
+
     def __init__(self, words: dict[str, tuple[str, int]], terms: set[str]):
         self.words = words  # key → (printed form, count), from the index's vocabulary
         self.terms = terms  # what the French words of the text give
+        self.correct = lru_cache(maxsize=CACHED_WORDS)(self._correct)
+        self.closest = lru_cache(maxsize=CACHED_WORDS)(self._closest)
 
     @cached_property
     def _by_length(self) -> dict[int, list[str]]:
@@ -38,7 +44,7 @@ class Speller:
     def is_printed(self, word: str) -> bool:
         return key(word) in self.words
 
-    def correct(self, word: str) -> str | None:
+    def _correct(self, word: str) -> str | None:
         """The printed form of the indexed word one or two edits away, or None."""
         typed = key(word)
         if len(typed) < MIN_LENGTH or not typed.isalpha() or not analyze(word) or self.knows(word):
@@ -50,7 +56,7 @@ class Speller:
         best = min(candidates, key=lambda w: (edit_distance(typed, w), -self.words[w][1]))
         return _with_elision(word, self.words[best][0])
 
-    def closest(self, word: str) -> str | None:
+    def _closest(self, word: str) -> str | None:
         """The printed form of the indexed word most like ``word``, for "did you mean"."""
         close = self._close(key(word), SUGGEST_CUTOFF)
         return self.words[close[0]][0] if close else None
