@@ -18,6 +18,9 @@ from indexer.analysis import term_spans
 #: About two lines of a terminal.
 SNIPPET_CHARS = 240
 _CONTEXT_BEFORE = 60
+#: Of a long unit, the part looked through for matches (the rest only if it holds none): a
+#: paragraph of megabytes costs what its first 100,000 characters do.
+SCANNED_CHARS = 100_000
 
 Snippet = list[tuple[str, bool]]  # (text, is_match) parts, in order
 
@@ -29,7 +32,7 @@ def matched_spans(text: str, is_match: Callable[[str], bool]) -> list[tuple[int,
 
 def make_snippet(text: str, is_match: Callable[[str], bool], max_chars: int = SNIPPET_CHARS) -> Snippet:
     text = text.replace("\n", " ")
-    spans = matched_spans(text, is_match)
+    spans = _scanned_spans(text, is_match)
     if len(text) <= max_chars:
         start, end = 0, len(text)
     else:
@@ -52,13 +55,23 @@ def make_snippet(text: str, is_match: Callable[[str], bool], max_chars: int = SN
     return parts
 
 
+def _scanned_spans(text: str, is_match: Callable[[str], bool]) -> list[tuple[int, int]]:
+    if len(text) <= SCANNED_CHARS:
+        return matched_spans(text, is_match)
+    cut = _word_end(text, SCANNED_CHARS)
+    return matched_spans(text[:cut], is_match) or [(s + cut, e + cut) for s, e in matched_spans(text[cut:], is_match)]
+
+
 def _densest_window(spans: list[tuple[int, int]], width: int) -> int:
-    """Start of the match that opens the window holding the most matches."""
-    best_start, best_count = 0, 0
+    """Start of the match that opens the window holding the most matches (the first such).
+    One pass with two ends: a unit repeating a word 20,000 times costs 20,000 steps, not 20,000²."""
+    best_start, best_count, end = 0, 0, 0
     for i, (s, _) in enumerate(spans):
-        count = sum(1 for t, _ in spans[i:] if t < s + width - _CONTEXT_BEFORE)
-        if count > best_count:
-            best_start, best_count = s, count
+        end = max(end, i)
+        while end < len(spans) and spans[end][0] < s + width - _CONTEXT_BEFORE:
+            end += 1
+        if end - i > best_count:
+            best_start, best_count = s, end - i
     return best_start
 
 
