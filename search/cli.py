@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from indexer.errors import CongresError, UnknownFacetValueError
 from indexer.facets import BY_NAME, FACETS, REGISTRY
 from search.locations import CORPUS_ENV, INDEX_ENV, default_corpus_dir, default_index_dir
 from search.engines import ARRAYS_FROM, ENGINES
-from search.render import render_explanation, render_facet_table, render_results, render_unit
+from search.render import plain, render_explanation, render_facet_table, render_results, render_unit
 from search.searcher import MAX_LIMIT, Searcher
 
 DEBUG_ENV = "CONGRES_DEBUG"
@@ -24,7 +25,7 @@ class _Failure(click.ClickException):
     """A project error shown as one line; unknown facet values exit with 2 like usage errors."""
 
     def __init__(self, message: str, exit_code: int = 1):
-        super().__init__(message)
+        super().__init__(_one_line(message))
         self.exit_code = exit_code
 
 
@@ -38,7 +39,7 @@ class _CongresGroup(click.Group):
             super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as error:
             command = error.ctx.command_path if error.ctx else prog_name or "congres"
-            click.echo(f"Error: {error.format_message()} (see '{command} --help')", err=True)
+            click.echo(f"Error: {_one_line(error.format_message())} (see '{command} --help')", err=True)
             sys.exit(error.exit_code)
         except click.ClickException as error:
             error.show()
@@ -113,7 +114,7 @@ def _color() -> bool:
 def _open(index_dir: Path | None, corpus_dir: Path | None, engine: str | None = None) -> Searcher:
     searcher = Searcher(index_dir, corpus_dir, engine=engine)
     for warning in searcher.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(f"Warning: {_one_line(warning)}", err=True)
     if searcher.built:
         units = sum(sum(kinds.values()) for kinds in searcher.documents.values())
         click.echo(f"Built the index in {searcher.index_dir} from {searcher.corpus_dir} ({units} units).", err=True)
@@ -121,7 +122,17 @@ def _open(index_dir: Path | None, corpus_dir: Path | None, engine: str | None = 
 
 
 def _print_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """JSON escapes C0 controls itself; DEL and the C1 controls are escaped too, so that no report
+    text reaches the terminal as an escape sequence."""
+    click.echo(_C1.sub(lambda c: f"\\u{ord(c.group()):04x}", json.dumps(data, ensure_ascii=False, indent=2)))
+
+
+_C1 = re.compile("[\x7f-\x9f]")
+
+
+def _one_line(message: str) -> str:
+    """A message for the terminal: one line, no control characters (they may come from input)."""
+    return " ".join(plain(message).split())
 
 
 @click.group(cls=_CongresGroup)
@@ -243,7 +254,7 @@ def search_command(query, limit, page, explain, as_json, index_dir, corpus_dir, 
         _print_json(results.to_dict(explain=explain))
         return
     for notice in results.notices:
-        click.echo(f"Note: {notice}", err=True)
+        click.echo(f"Note: {_one_line(notice)}", err=True)
     if explain:
         click.echo(render_explanation(results, _color()) + "\n")
     click.echo(render_results(results, _color(), show_doc=results.reports > 1))

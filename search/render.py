@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from indexer.facets import FACETS
@@ -11,6 +13,16 @@ from search.results import Hit, SearchResults
 
 #: Facet values shown under the results; `congres facets NAME` lists them all.
 FACET_VALUES_SHOWN = 6
+
+
+#: Control characters (C0 but line breaks and tabs, DEL, C1): from a report or a query they would
+#: reach the terminal as escape sequences (a new window title, a cleared screen).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text) -> str:
+    """``text`` without control characters, for the terminal."""
+    return _CONTROLS.sub("", str(text))
 
 
 def highlighter(color: bool):
@@ -24,8 +36,8 @@ def render_results(results: SearchResults, color: bool, show_doc: bool = False) 
     lines = [_summary(results, color)]
     for rank, hit in enumerate(results.hits, start=results.offset + 1):
         lines.append("")
-        lines.append(f"{rank:>3}. {_bold(hit.citation, color)}  {_where(hit, show_doc)}")
-        lines.append("     " + "".join(mark(t) if marked else t for t, marked in hit.snippet_parts))
+        lines.append(f"{rank:>3}. {_bold(plain(hit.citation), color)}  {_where(hit, show_doc)}")
+        lines.append("     " + "".join(mark(plain(t)) if marked else plain(t) for t, marked in hit.snippet_parts))
     if results.total:
         lines.append("")
         lines.append(_bold("Facets", color) + " (units per value, * = selected)")
@@ -50,7 +62,7 @@ def render_explanation(results: SearchResults, color: bool) -> str:
     rows.append(("all words", e.strict or "—"))
     rows.append(("ranking", e.scoring or "document order"))
     lines = [_bold("How the query was understood", color)]
-    lines += [f"  {label:<11}{value}" for label, value in rows]
+    lines += [f"  {label:<11}{plain(value)}" for label, value in rows]
     return "\n".join(lines)
 
 
@@ -63,28 +75,28 @@ def render_facet_row(rows: list[FacetCount], shown: int) -> str:
 
 def render_facet_table(facet: str, rows: list[FacetCount]) -> str:
     width = max((len(_facet_label(r)) for r in rows), default=0)
-    lines = [f"{facet} ({len(rows)} values)"]
+    lines = [f"{plain(facet)} ({len(rows)} values)"]
     lines += [f"  {_facet_label(r):<{width}}  {r.count:>5}" for r in rows]
     return "\n".join(lines)
 
 
 def render_unit(hit: Hit, color: bool) -> str:
     kind = "recommandation" if hit.kind == "recommendation" else "paragraphe"
-    lines = [f"{_bold(hit.citation, color)} · {hit.doc} · {kind}", f"agenda:        {hit.agenda}"]
+    lines = [f"{_bold(plain(hit.citation), color)} · {plain(hit.doc)} · {kind}", f"agenda:        {plain(hit.agenda)}"]
     if hit.section:
-        lines.append(f"section:       {hit.section}")
+        lines.append(f"section:       {plain(hit.section)}")
     speakers = [s for s in hit.states if s not in hit.observers]
     for label, values in (("states:", speakers), ("observers:", hit.observers),
                           ("organisations:", hit.organisations), ("themes:", hit.themes)):
         if values:
-            lines.append(f"{label:<15}{', '.join(values)}")
-    lines += ["", hit.text]
+            lines.append(f"{label:<15}{plain(', '.join(values))}")
+    lines += ["", plain(hit.text)]
     return "\n".join(lines)
 
 
 def _summary(results: SearchResults, color: bool) -> str:
-    what = f"« {results.query} »" if results.query.strip() else "all units"
-    filters = " · ".join(f"{facet}: {' | '.join(values)}" for facet, values in results.filters.items())
+    what = f"« {plain(results.query)} »" if results.query.strip() else "all units"
+    filters = plain(" · ".join(f"{facet}: {' | '.join(values)}" for facet, values in results.filters.items()))
     head = f"{results.total} result{'s' if results.total != 1 else ''} for {what}"
     if filters:
         head += f" · {filters}"
@@ -97,11 +109,11 @@ def _summary(results: SearchResults, color: bool) -> str:
 
 
 def _where(hit: Hit, show_doc: bool) -> str:
-    return f"{hit.doc} · {hit.agenda}" if show_doc else hit.agenda
+    return plain(f"{hit.doc} · {hit.agenda}" if show_doc else hit.agenda)
 
 
 def _facet_label(row: FacetCount) -> str:
-    return row.value + (" (observateur)" if row.observer else "") + ("*" if row.selected else "")
+    return plain(row.value) + (" (observateur)" if row.observer else "") + ("*" if row.selected else "")
 
 
 def _facet_cell(row: FacetCount) -> str:

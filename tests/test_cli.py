@@ -9,6 +9,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from indexer.build import build_index
+
 from search.cli import cli
 from tests.conftest import CORPUS, FIXTURES
 
@@ -206,3 +208,34 @@ def test_filters_are_listed_state_first_whatever_the_order_typed(run):
     assert code == 0
     assert out.splitlines()[0] == ("2 results for « armes à feu » · state: Brésil · agenda: Point 5 – Formes de "
                                    "criminalité nouvelles, émergentes et évolutives (atelier 3)")
+
+
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x9b31m"
+
+
+@pytest.fixture(scope="module")
+def hostile_index(tmp_path_factory):
+    """The bundled report with terminal escape sequences inside paragraph 28."""
+    corpus = tmp_path_factory.mktemp("escapes")
+    text = (CORPUS / "san-jose-2025.txt").read_text("utf-8")
+    start = text.index("\n28. ") + len("\n28. ")
+    (corpus / "san-jose-2025.txt").write_text(text[:start] + ESCAPES + text[start:], "utf-8")
+    index = tmp_path_factory.mktemp("escapes-index")
+    build_index(corpus, index)
+    return index, corpus
+
+
+@pytest.mark.parametrize("args", [["search", "pwned"], ["show", "28"], ["search", "pwned\x1b[2J", "--explain"]])
+def test_escape_sequences_from_a_report_never_reach_the_terminal(hostile_index, args):
+    index, corpus = hostile_index
+    result = CliRunner().invoke(cli, [*args, "--index", str(index), "--corpus", str(corpus)])
+    assert result.exit_code == 0
+    assert "pwned" in result.stdout
+    assert not set("\x1b\x07\x9b") & set(result.stdout + result.stderr)
+
+
+def test_json_keeps_the_text_and_escapes_its_control_characters(hostile_index):
+    index, corpus = hostile_index
+    result = CliRunner().invoke(cli, ["show", "28", "--json", "--index", str(index), "--corpus", str(corpus)])
+    assert result.exit_code == 0 and not set("\x1b\x07\x9b") & set(result.stdout)
+    assert json.loads(result.stdout)["text"].startswith(ESCAPES)
