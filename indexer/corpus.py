@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from indexer.errors import CorpusError
 
-_DOC_ID = re.compile(r"^[\w.-]+$")
+_DOC_ID = re.compile(r"[\w.-]+")  # the whole name (fullmatch): no trailing newline
 
 
 class Report(NamedTuple):  # not a frozen dataclass: several times quicker to define (cold start)
@@ -43,7 +43,7 @@ def read_report(path: Path) -> Report:
     except UnicodeDecodeError as error:
         raise CorpusError(f"{path}: not UTF-8 text (byte {error.start}); convert it with `iconv -t UTF-8`") from None
     doc = path.stem
-    if not _DOC_ID.match(doc):
+    if not _DOC_ID.fullmatch(doc):
         raise CorpusError(f"{path}: file names may only use letters, digits, '.', '-' and '_'")
     return Report(doc, path, text)
 

@@ -138,6 +138,15 @@ def check_index_folder(folder: Path) -> None:
     """Refuse a path this project must not write in: a file, or a folder of other files."""
     if folder.exists() and not folder.is_dir():
         raise IndexUnavailableError(f"{folder} is a file, not an index folder — pass another --index")
-    ours = (CURRENT, LOCK, GENERATION_PREFIX, BUILDING, ".")
-    if folder.is_dir() and not all(p.name.startswith(ours) for p in folder.iterdir()):
+    if folder.is_dir() and not all(_is_ours(p.name) for p in folder.iterdir()):
         raise IndexUnavailableError(f"{folder} is not an index folder — pass another --index")
+
+
+#: What an index folder may hold besides its generations and builds: nothing else is ours, so a
+#: folder with other files (a home folder, even one of dotfiles only) is not written in.
+_OURS = {CURRENT, LOCK, ".gitkeep"}
+
+
+def _is_ours(name: str) -> bool:
+    return (name in _OURS or name.startswith((GENERATION_PREFIX, BUILDING))
+            or (name.startswith(f"{CURRENT}.") and name.endswith(".tmp")))

@@ -88,6 +88,7 @@ def test_leftovers_of_a_killed_build_are_cleaned(corpus, built):
     ("binaire.txt", b"\x00\x01\x02PK\x03\x04" * 50, "binary file"),
     ("latin1.txt", "1. Réunion à San José.".encode("latin-1"), "not UTF-8"),
     ("lettre.txt", "Chère amie,\n\nvoici des nouvelles.\n".encode(), "no numbered paragraph"),
+    ("abc\n.txt", "1. Réunion à San José.\n".encode(), "file names may only use"),  # no id "abc\n"
 ])
 def test_a_bad_file_is_named_and_leaves_the_index_as_it_was(corpus, built, name, content, message):
     ix = built

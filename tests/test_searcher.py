@@ -167,3 +167,22 @@ def test_a_rebuild_keeps_the_generation_it_replaced_whatever_the_clock_says(inde
     shutil.copytree(previous.path, ahead)
     build_index(CORPUS, index_copy)
     assert sorted(p.name for p in index_copy.glob("gen-*")) == sorted([previous.name, Generation.current(index_copy).name])
+
+
+@pytest.mark.parametrize("names", [[".bashrc"], [".bashrc", ".config/"], ["CURRENT.bak"]])
+def test_a_folder_of_dotfiles_or_other_files_is_not_an_index(tmp_path, names):
+    folder = tmp_path / "home"
+    folder.mkdir()
+    for name in names:
+        (folder / name.rstrip("/")).mkdir() if name.endswith("/") else (folder / name).write_text("x")
+    with pytest.raises(IndexUnavailableError, match=r"is not an index folder — pass another --index$"):
+        Searcher(folder, CORPUS)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(n.rstrip("/") for n in names)  # untouched
+
+
+def test_the_placeholder_of_a_checkouts_index_folder_is_allowed(tmp_path):
+    folder = tmp_path / "index"
+    folder.mkdir()
+    (folder / ".gitkeep").write_text("")
+    with Searcher(folder, CORPUS) as searcher:
+        assert searcher.built and searcher.search("").total == 161
