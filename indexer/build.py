@@ -75,18 +75,26 @@ def _report_units(path: Path) -> list[Unit]:
     return units
 
 
-def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=None) -> Manifest:
+def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=None,
+                still_needed=None) -> Manifest | None:
     """Index the corpus into ``index_dir``; the previous index answers until the swap.
 
     ``on_wait`` is called once if another build holds the folder (this one then waits for it).
     ``on_progress(stage, done, total)`` follows a long build: ``"reports"`` once per report
     parsed, then ``"index"`` 0 of 1 when writing starts and 1 of 1 when the index is swapped in.
+    ``still_needed()``, for a build that a search decided on, is asked again once the build lock
+    is held: when several searches found the index out of date at once, one builds and the
+    others find it done (None is then returned).
     """
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
-    corpus_fingerprint = fingerprint(corpus_dir)
-    units = load_units(corpus_dir, on_progress)  # every file is checked before the index is touched
+    if still_needed is None:  # every file is checked before the index is touched
+        corpus_fingerprint, units = fingerprint(corpus_dir), load_units(corpus_dir, on_progress)
     _ensure_writable(index_dir)
     with build_lock(index_dir, on_wait):
+        if still_needed is not None:
+            if not still_needed():
+                return None
+            corpus_fingerprint, units = fingerprint(corpus_dir), load_units(corpus_dir, on_progress)
         _remove_leftovers(index_dir)
         building = Generation(index_dir / f"{BUILDING}{os.getpid()}-{time.time_ns()}")
         building.path.mkdir()

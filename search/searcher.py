@@ -135,12 +135,14 @@ class Searcher:
             from indexer.build import build_index  # only now: searching does not need the indexer's parts
 
             try:
-                build_index(self.corpus_dir, self.index_dir)
-                self.built = True
-            except IndexUnavailableError as error:  # e.g. a read-only index: search what is there
+                self.built = build_index(self.corpus_dir, self.index_dir, still_needed=lambda: self._needs_build(
+                    Generation.current(self.index_dir))) is not None
+            except (CongresError, OSError) as error:  # read-only, a bad report, a full disk…
                 if generation is None:
                     raise
-                self.warnings.append(f"the index is out of date and was not rebuilt: {error}")
+                reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+                self.warnings.append(f"the index is out of date and was not rebuilt: {reason} — "
+                                     f"searching the index as it is")
         return self._open_current()
 
     def _needs_build(self, generation: Generation | None) -> bool:

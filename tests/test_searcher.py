@@ -3,7 +3,9 @@ leave it, which generation answered, and that every engine is reached through th
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
 import types
 
@@ -14,7 +16,7 @@ from indexer.errors import CongresError, IndexUnavailableError, InvalidRequestEr
 from indexer.store import Generation
 from search import Searcher, engines
 from search.engines.whoosh import WhooshEngine
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, FIXTURES, ROOT
 
 
 def test_a_closed_searcher_says_so_for_every_call(index_dir):
@@ -186,3 +188,58 @@ def test_the_placeholder_of_a_checkouts_index_folder_is_allowed(tmp_path):
     (folder / ".gitkeep").write_text("")
     with Searcher(folder, CORPUS) as searcher:
         assert searcher.built and searcher.search("").total == 161
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("binaire.txt", b"\x00\x01PK" * 50, "binaire.txt: binary file, not a text report"),
+    ("vide.txt", b"", "vide.txt: empty file"),
+])
+def test_a_failed_automatic_rebuild_searches_the_index_as_it_is(tmp_path, name, content, reason):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    build_index(corpus, tmp_path / "ix")
+    before = Generation.current(tmp_path / "ix")
+    (corpus / name).write_bytes(content)  # the corpus changed, and cannot be indexed
+    with Searcher(tmp_path / "ix", corpus) as searcher:
+        assert not searcher.built and searcher.search("traite").total == 8
+        assert len(searcher.warnings) == 1 and reason in searcher.warnings[0]
+        assert searcher.warnings[0].endswith("— searching the index as it is")
+    assert Generation.current(tmp_path / "ix") == before
+
+
+def test_a_failed_rebuild_is_a_warning_for_the_cli_too(tmp_path):
+    from click.testing import CliRunner
+
+    from search.cli import cli
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    build_index(corpus, tmp_path / "ix")
+    (corpus / "binaire.txt").write_bytes(b"\x00" * 10)
+    result = CliRunner().invoke(cli, ["search", "traite", "--index", str(tmp_path / "ix"), "--corpus", str(corpus)])
+    assert result.exit_code == 0 and result.stdout.startswith("8 results for « traite »")
+    assert result.stderr.startswith("Warning: the index is out of date and was not rebuilt: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+OPEN_AND_TELL = """
+import sys
+from search import Searcher
+with Searcher(sys.argv[1], sys.argv[2]) as searcher:
+    print("built" if searcher.built else "opened", searcher.search("traite").total)
+"""
+
+
+def test_searches_that_find_the_index_out_of_date_at_once_build_it_once(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    build_index(corpus, tmp_path / "ix")
+    shutil.copy(FIXTURES / "second_report.txt", corpus / "beyrouth-2025.txt")  # every search must rebuild
+    searches = [subprocess.Popen([sys.executable, "-c", OPEN_AND_TELL, str(tmp_path / "ix"), str(corpus)],
+                                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env={**os.environ, "PYTHONPATH": str(ROOT)}) for _ in range(4)]
+    outputs = [search.communicate(timeout=120) for search in searches]
+    assert all(search.returncode == 0 for search in searches), [err for _, err in outputs]
+    said = sorted(out.split()[0] for out, _ in outputs)
+    assert said == ["built", "opened", "opened", "opened"]
+    assert {out.split()[1] for out, _ in outputs} == {str(Searcher(tmp_path / "ix", corpus).search("traite").total)}
