@@ -105,6 +105,7 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=Non
             manifest = Manifest(SCHEMA_VERSION, corpus_fingerprint, str(corpus_dir.resolve()),
                                 indexer_fingerprint(), _counts(units))
             building.write_manifest(manifest)
+            _synced(building.path)
             generation = index_dir / Generation.new_name()
             previous = Generation.current(index_dir)
             building.path.rename(generation)
@@ -121,13 +122,18 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=Non
 @contextmanager
 def build_lock(index_dir: Path, on_wait=None):
     """Serialise builds: a second ``congres index`` waits for the first to finish, on any system."""
-    lock = FileLock(index_dir / LOCK)
+    lock = FileLock(index_dir / LOCK)  # opened without following a link planted at that name
     try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        if on_wait:
-            on_wait()
-        lock.acquire()
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if on_wait:
+                on_wait()
+            lock.acquire()
+    except OSError as error:
+        raise IndexUnavailableError(
+            f"cannot lock {index_dir / LOCK}: {(error.strerror or str(error)).lower()} — remove it if it is "
+            f"not a file of this index, or pass another --index") from None
     try:
         yield
     finally:
@@ -278,9 +284,42 @@ def _counts(units: list[Unit]) -> dict[str, dict[str, int]]:
 
 
 def _point_current_to(index_dir: Path, name: str) -> None:
-    pointer = index_dir / f"{CURRENT}.{os.getpid()}.tmp"
-    pointer.write_text(name + "\n", "utf-8")
-    os.replace(pointer, index_dir / CURRENT)
+    """Replace CURRENT in one rename. The new pointer is created exclusively under a name of its
+    own (``mkstemp``: never through a link planted in a shared folder), and it and the folder are
+    flushed to disk, so that a crash leaves the old pointer or the new one."""
+    descriptor, pointer = tempfile.mkstemp(prefix=f"{CURRENT}.", suffix=".tmp", dir=index_dir)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(name + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(pointer, 0o644)  # readable by those who may search the index, as the rest of it
+        os.replace(pointer, index_dir / CURRENT)
+    except BaseException:
+        Path(pointer).unlink(missing_ok=True)
+        raise
+    _sync_folder(index_dir)
+
+
+def _synced(folder: Path) -> None:
+    """Flush every file of a new generation to disk before CURRENT may name it."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            with open(path, "rb") as written:
+                os.fsync(written.fileno())
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (its renames) to disk; a no-op where folders cannot be opened."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - Windows
+        return
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _remove_leftovers(index_dir: Path) -> None:

@@ -235,3 +235,35 @@ def test_a_failed_segment_process_leaves_the_index_as_it_was(two_reports, tmp_pa
         build_in_parallel(two_reports, tmp_path / "ix")
     assert (tmp_path / "ix" / CURRENT).read_text() == before
     assert not list((tmp_path / "ix").glob(".building-*"))
+
+
+def test_a_link_planted_where_the_build_writes_its_pointer_is_never_written_through(corpus, tmp_path, monkeypatch):
+    """In a shared folder, a link at the pointer's old, predictable name (planted during the build)
+    made the build overwrite its target; the pointer now gets a name of its own, made exclusively."""
+    from indexer import build
+
+    ix, precious = tmp_path / "ix", tmp_path / "precious.txt"
+    precious.write_text("precious data", "utf-8")
+    build_index(corpus, ix)
+    write_lookups = build._write_lookups
+
+    def plant_then_write(building, units):  # during the build, once the leftovers are removed
+        for name in (f"{CURRENT}.{os.getpid()}.tmp", f"{CURRENT}.tmp"):
+            (ix / name).symlink_to(precious)
+        write_lookups(building, units)
+
+    monkeypatch.setattr(build, "_write_lookups", plant_then_write)
+    build_index(corpus, ix)
+    assert precious.read_text("utf-8") == "precious data"
+    assert (ix / CURRENT).read_text("utf-8").strip() == current_generation(ix).name
+    assert not (ix / CURRENT).is_symlink()
+
+
+def test_a_link_planted_at_the_lock_is_refused_in_one_line(corpus, tmp_path):
+    ix, precious = tmp_path / "ix", tmp_path / "precious.txt"
+    precious.write_text("precious data", "utf-8")
+    ix.mkdir()
+    (ix / ".lock").symlink_to(precious)
+    with pytest.raises(IndexUnavailableError, match=r"^cannot lock .*\.lock: .* — remove it if it is not a file"):
+        build_index(corpus, ix)
+    assert precious.read_text("utf-8") == "precious data"
