@@ -47,7 +47,7 @@ class Generation:
 
     WHOOSH_NAME = "MAIN"                 # Whoosh's name for the index: MAIN_*.seg, _MAIN_*.toc
     POSTINGS = "postings"                # the text field's posting arrays (indexer.postings)
-    FACET_UNITS = "facet_units.pickle"   # each facet value's units (indexer.facet_units)
+    FACET_UNITS = "facet_units.bin"      # each facet value's units (indexer.facet_units)
     VOCABULARY = "vocabulary.tsv"        # the words of the text (indexer.vocabulary)
 
     def __init__(self, path: Path):

@@ -43,3 +43,36 @@ def test_a_damaged_file_is_reported_in_one_line(index_copy):
     Generation.current(index_copy).facet_units_path.write_bytes(b"\x80\x05garbage")
     with pytest.raises(IndexUnavailableError, match=r"is damaged \(\w+\) — rebuild it with `congres index`"):
         Searcher(index_copy, CORPUS, auto_build=False)
+
+
+class _Payload:
+    """What an attacker would put in a pickle: unpickling it creates a file."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+@pytest.mark.parametrize("name", ["facet_units.bin", "facet_units.pickle"])
+def test_a_pickle_planted_in_an_index_is_never_unpickled(index_copy, tmp_path, name):
+    import pickle
+
+    marker = tmp_path / "ran"
+    generation = Generation.current(index_copy)
+    (generation.path / name).write_bytes(pickle.dumps(_Payload(marker)))
+    if name == "facet_units.bin":  # read as data, and found damaged
+        with pytest.raises(IndexUnavailableError, match="is damaged"):
+            Searcher(index_copy, CORPUS, auto_build=False)
+    else:  # the old name is no file of the index any more
+        with Searcher(index_copy, CORPUS, auto_build=False) as searcher:
+            assert searcher.search("traite").total == 8
+    assert not marker.exists()
+
+
+def test_the_file_holds_no_pickle(index_dir):
+    data = Generation.current(index_dir).facet_units_path.read_bytes()
+    header = data[:data.index(b"\n")]
+    assert header.startswith(b'{"format": 1, "units": 161, "values": {"agenda": [')
+    assert not data.startswith(b"\x80")  # a pickle's first byte
