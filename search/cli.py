@@ -34,6 +34,10 @@ class _CongresGroup(click.Group):
         """click's standalone mode, but every error on one line (usage errors included)."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        if sys.stdout is None:  # started with its output closed (`congres search … >&-`)
+            if sys.stderr is not None:
+                click.echo("Error: the standard output is closed — nothing can be printed", err=True)
+            sys.exit(1)
         _tolerate_unencodable_output()
         try:
             super().main(args, prog_name, complete_var, standalone_mode=False, **extra)

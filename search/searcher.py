@@ -24,6 +24,7 @@ from search.snapshot import Snapshot, valid_text
 
 MAX_LIMIT = 10_000
 _UNIT_ID = re.compile(r"^(?:(?P<doc>[\w.-]+):)?\s*§?\s*(?P<paragraph>\d+)\s*(?P<letter>[a-z])?\)?$", re.I)
+AMBIGUOUS_LISTED = 5  # reports named when an id is in several (a corpus may hold thousands)
 _ATTEMPTS = 3  # a search that meets a generation deleted under it tries the newer one
 
 
@@ -84,8 +85,9 @@ class Searcher:
             if not found:
                 raise UnknownUnitError(f"no unit '{unit_id}' in the index — ids look like 28 or 37f")
             if len(found) > 1:
-                names = ", ".join(f"{doc}:{key}" for _, doc in found)
-                raise UnknownUnitError(f"'{unit_id}' is in several reports — say which: {names}")
+                names = ", ".join(f"{doc}:{key}" for _, doc in found[:AMBIGUOUS_LISTED])
+                more = f" and {len(found) - AMBIGUOUS_LISTED} more" if len(found) > AMBIGUOUS_LISTED else ""
+                raise UnknownUnitError(f"'{unit_id}' is in several reports — say which: {names}{more}")
             return snapshot.unit(found[0][0])
 
         return self._run(find)

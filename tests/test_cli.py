@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from indexer.build import build_index
 
 from search.cli import cli
-from tests.conftest import CORPUS, FIXTURES
+from tests.conftest import CORPUS, FIXTURES, ROOT
 
 # The keys of the --json objects, in order: the one place to change when a field is added.
 SEARCH_KEYS = ["query", "total", "offset", "limit", "filters", "notices", "hits", "facets", "generation"]
@@ -239,3 +239,11 @@ def test_json_keeps_the_text_and_escapes_its_control_characters(hostile_index):
     result = CliRunner().invoke(cli, ["show", "28", "--json", "--index", str(index), "--corpus", str(corpus)])
     assert result.exit_code == 0 and not set("\x1b\x07\x9b") & set(result.stdout)
     assert json.loads(result.stdout)["text"].startswith(ESCAPES)
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_a_closed_output_is_one_clear_error(index_dir, extra):
+    done = subprocess.run([sys.executable, "-m", "search", "search", "traite", "--index", str(index_dir), *extra],
+                          cwd=ROOT, preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr == "Error: the standard output is closed — nothing can be printed\n"

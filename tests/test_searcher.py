@@ -12,7 +12,7 @@ import types
 import pytest
 
 from indexer.build import build_index
-from indexer.errors import CongresError, IndexUnavailableError, InvalidRequestError
+from indexer.errors import CongresError, IndexUnavailableError, InvalidRequestError, UnknownUnitError
 from indexer.store import Generation
 from search import Searcher, engines
 from search.engines.whoosh import WhooshEngine
@@ -243,3 +243,14 @@ def test_searches_that_find_the_index_out_of_date_at_once_build_it_once(tmp_path
     said = sorted(out.split()[0] for out, _ in outputs)
     assert said == ["built", "opened", "opened", "opened"]
     assert {out.split()[1] for out, _ in outputs} == {str(Searcher(tmp_path / "ix", corpus).search("traite").total)}
+
+
+def test_an_id_in_many_reports_names_a_few_then_how_many_more(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(8):
+        shutil.copy(FIXTURES / "second_report.txt", corpus / f"rapport-{i}.txt")
+    with Searcher(tmp_path / "ix", corpus) as searcher, pytest.raises(UnknownUnitError) as error:
+        searcher.get("12")
+    assert str(error.value) == ("'12' is in several reports — say which: rapport-0:12, rapport-1:12, rapport-2:12, "
+                                "rapport-3:12, rapport-4:12 and 3 more")
