@@ -39,9 +39,10 @@ from indexer.vocabulary import write_vocabulary
 
 
 
-def load_units(corpus_dir: Path, on_progress=None) -> list[Unit]:
+def load_units(corpus_dir: Path, on_progress=None, problems: list[str] | None = None) -> list[Unit]:
     """Every unit of every report in the corpus, with its facets (reports parsed side by side
-    when the corpus is large). ``on_progress("reports", done, total)`` follows each report."""
+    when the corpus is large). ``on_progress("reports", done, total)`` follows each report;
+    ``problems`` receives what the parser had to mend (paragraph numbers out of sequence)."""
     paths = report_paths(corpus_dir)
     workers = _worker_count(sum(path.stat().st_size for path in paths) // _BYTES_PER_UNIT, len(paths))
     if workers == 1:
@@ -50,29 +51,33 @@ def load_units(corpus_dir: Path, on_progress=None) -> list[Unit]:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             per_report = _followed(pool.imap(_report_units, paths, chunksize=max(1, len(paths) // (4 * workers))),
                                    len(paths), on_progress)
-    return [unit for units in per_report for unit in units]
+    if problems is not None:
+        problems.extend(problem for _, report_problems in per_report for problem in report_problems)
+    return [unit for units, _ in per_report for unit in units]
 
 
-def _followed(parsed, total: int, on_progress) -> list[list[Unit]]:
+def _followed(parsed, total: int, on_progress) -> list:
     """The units of each report as they come, told to ``on_progress`` report by report."""
     per_report = []
-    for units in parsed:
-        per_report.append(units)
+    for report in parsed:
+        per_report.append(report)
         if on_progress:
             on_progress("reports", len(per_report), total)
     return per_report
 
 
-def _report_units(path: Path) -> list[Unit]:
+def _report_units(path: Path) -> tuple[list[Unit], list[str]]:
+    """A report's units, and what its parsing had to mend."""
     report = read_report(path)
-    units = parse_report(report.text, report.doc)
+    problems: list[str] = []
+    units = parse_report(report.text, report.doc, problems)
     if not units:
         raise CorpusError(f"{path}: no numbered paragraph found — not a report of the series?")
     assign_speakers(units)
     for unit in units:
         unit.agenda_key, unit.agenda = agenda_of(unit.headings)
         unit.themes = taxonomy().themes_of(unit.text)
-    return units
+    return units, problems
 
 
 def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=None,
@@ -87,14 +92,15 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=Non
     others find it done (None is then returned).
     """
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    problems: list[str] = []
     if still_needed is None:  # every file is checked before the index is touched
-        corpus_fingerprint, units = fingerprint(corpus_dir), load_units(corpus_dir, on_progress)
+        corpus_fingerprint, units = fingerprint(corpus_dir), load_units(corpus_dir, on_progress, problems)
     _ensure_writable(index_dir)
     with build_lock(index_dir, on_wait):
         if still_needed is not None:
             if not still_needed():
                 return None
-            corpus_fingerprint, units = fingerprint(corpus_dir), load_units(corpus_dir, on_progress)
+            corpus_fingerprint, units = fingerprint(corpus_dir), load_units(corpus_dir, on_progress, problems)
         _remove_leftovers(index_dir)
         building = Generation(index_dir / f"{BUILDING}{os.getpid()}-{time.time_ns()}")
         building.path.mkdir()
@@ -103,7 +109,7 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=Non
         try:
             _write_whoosh(building, units, meanwhile=lambda: _write_lookups(building, units))
             manifest = Manifest(SCHEMA_VERSION, corpus_fingerprint, str(corpus_dir.resolve()),
-                                indexer_fingerprint(), _counts(units))
+                                indexer_fingerprint(), _counts(units), problems)
             building.write_manifest(manifest)
             _synced(building.path)
             generation = index_dir / Generation.new_name()

@@ -63,6 +63,9 @@ class _Open:
 @dataclass
 class _State:
     doc: str
+    lines: list[str] = field(default_factory=list)
+    position: int = 0  # of the line being read
+    problems: list[str] = field(default_factory=list)  # numbering mistakes, for the build to report
     units: list[Unit] = field(default_factory=list)
     chapter: str | None = None
     chapter_index: int = -1
@@ -96,13 +99,16 @@ class _State:
         self.current.has_list |= as_list_line
 
 
-def parse_report(text: str, doc: str) -> list[Unit]:
-    """Units of one report, in document order."""
-    state = _State(doc)
+def parse_report(text: str, doc: str, problems: list[str] | None = None) -> list[Unit]:
+    """Units of one report, in document order. A paragraph number out of sequence in running
+    text (one missing, misprinted or repeated) is read as what it must be, and said in ``problems``."""
     lines = [line.strip() for line in clean_text(text).split("\n")]
-    for line in lines[_body_start(lines):]:
-        if line:
-            _read_line(state, line)
+    state = _State(doc, lines)
+    for state.position in range(_body_start(lines), len(lines)):
+        if lines[state.position]:
+            _read_line(state, lines[state.position])
+    if problems is not None:
+        problems.extend(state.problems)
     return state.units
 
 
@@ -165,6 +171,8 @@ def _read_line(state: _State, line: str) -> None:
         return
 
     m = _NUMBERED.match(line)
+    if m and _resynchronised(state, int(m.group(1)), m.group(2)):
+        return
     if m:  # numbered out of sequence, outside a list: a sub-section heading
         state.close()
         state.subsection, state.subheading = line, None
@@ -181,6 +189,48 @@ def _read_line(state: _State, line: str) -> None:
 
     if current is not None:  # a page break that fell between two sentences
         state.append(line, as_list_line=False)
+
+
+#: How far past the expected number a paragraph may be numbered and still be taken for one.
+MAX_GAP = 20
+_LOOKAHEAD_LINES = 400
+
+
+def _resynchronised(state: _State, number: int, text: str) -> bool:
+    """A paragraph whose number is not the next one: a sentence, not a heading, numbered a little
+    past the expected number (paragraphs are missing, or this one is misprinted) or with the
+    previous paragraph's number. The next numbered sentence tells which."""
+    expected = state.last_paragraph + 1
+    if _looks_like_heading(text) or not (expected < number <= expected + MAX_GAP or number == expected - 1):
+        return False
+    following = _next_numbered_sentence(state)
+    where = f"{state.doc}: paragraph"
+    state.close()
+    if following in (number, expected + 1) and not (number == expected + 1 and following == number + 1):
+        state.problems.append(f"{where} {expected} is numbered {number} (the next paragraph is {following})")
+        number = expected  # a misprint: it stands where the expected paragraph does
+    elif number == expected - 1:  # the same number twice: the second text is kept with the first
+        state.problems.append(f"{where} number {number} is used twice; the second text is kept in §{number}")
+        state.current = _Open(state.units[-1]) if state.units and state.units[-1].letter is None else None
+        if state.current is None:
+            return False
+        state.append(text, as_list_line=False)
+        return True
+    else:
+        missing = f"{expected}" if number == expected + 1 else f"{expected} to {number - 1}"
+        state.problems.append(f"{where}{'s' if number > expected + 1 else ''} {missing} missing "
+                              f"({state.last_paragraph} is followed by {number})")
+    state.last_paragraph = number
+    state.start_unit(number, None, text)
+    return True
+
+
+def _next_numbered_sentence(state: _State) -> int | None:
+    for line in state.lines[state.position + 1:state.position + 1 + _LOOKAHEAD_LINES]:
+        m = _NUMBERED.match(line)
+        if m and not _looks_like_heading(m.group(2)):
+            return int(m.group(1))
+    return None
 
 
 def _is_next_chapter(state: _State, numeral: str) -> bool:

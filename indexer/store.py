@@ -31,6 +31,7 @@ class Manifest:
     corpus: str
     indexer: str = ""  # fingerprint of the indexer that wrote it
     documents: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what parsing had to mend ("paragraph 20 missing…")
 
     @property
     def is_current(self) -> bool:

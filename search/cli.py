@@ -172,6 +172,15 @@ def index_command(corpus_dir, index_dir):
         click.echo(f"  {doc}: {kinds['paragraph']} paragraphs, {kinds['recommendation']} recommendations")
     if len(listed) > LISTED_REPORTS:
         click.echo(f"  … and {len(listed) - LISTED_REPORTS} more (`congres facets doc` lists them all)")
+    _warn_about(manifest.notes)
+
+
+def _warn_about(notes: list[str]) -> None:
+    """What the parser had to mend, one line each (the first ones of a large corpus, then a count)."""
+    for note in notes[:LISTED_REPORTS]:
+        click.echo(f"Warning: {_one_line(note)}", err=True)
+    if len(notes) > LISTED_REPORTS:
+        click.echo(f"Warning: … and {len(notes) - LISTED_REPORTS} more numbering problems", err=True)
 
 
 #: Reports listed after an index build; a corpus of the whole series would fill the screen.

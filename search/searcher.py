@@ -137,8 +137,10 @@ class Searcher:
             from indexer.build import build_index  # only now: searching does not need the indexer's parts
 
             try:
-                self.built = build_index(self.corpus_dir, self.index_dir, still_needed=lambda: self._needs_build(
-                    Generation.current(self.index_dir))) is not None
+                manifest = build_index(self.corpus_dir, self.index_dir, still_needed=lambda: self._needs_build(
+                    Generation.current(self.index_dir)))
+                self.built = manifest is not None
+                self.warnings += manifest.notes if manifest else []
             except (CongresError, OSError) as error:  # read-only, a bad report, a full disk…
                 if generation is None:
                     raise

@@ -247,3 +247,14 @@ def test_a_closed_output_is_one_clear_error(index_dir, extra):
                           cwd=ROOT, preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE, text=True, timeout=60)
     assert done.returncode == 1
     assert done.stderr == "Error: the standard output is closed — nothing can be printed\n"
+
+
+def test_index_warns_about_a_paragraph_numbered_out_of_sequence_and_keeps_the_rest(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = (CORPUS / "san-jose-2025.txt").read_text("utf-8").split("\n")
+    (corpus / "san-jose-2025.txt").write_text("\n".join(l for l in lines if not l.startswith("20. ")), "utf-8")
+    result = CliRunner().invoke(cli, ["index", "--corpus", str(corpus), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 0
+    assert "160 units." in result.stdout and "  san-jose-2025: 94 paragraphs, 66 recommendations" in result.stdout
+    assert result.stderr == "Warning: san-jose-2025: paragraph 20 missing (19 is followed by 21)\n"

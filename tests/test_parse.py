@@ -169,3 +169,47 @@ def test_second_report_headings_are_not_units(second):
     starts = {u.text.split("\n")[0] for u in units}
     for line in expected["not_units"]:
         assert line not in texts and line not in starts
+
+
+def _report_with_paragraph_20(replace):
+    """The bundled report with the line of paragraph 20 rewritten (None: deleted)."""
+    lines = (CORPUS / "san-jose-2025.txt").read_text("utf-8").split("\n")
+    i = next(k for k, line in enumerate(lines) if line.startswith("20. "))
+    lines[i:i + 1] = [] if replace is None else [replace(lines[i])]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("replace, units, ids, problem", [
+    (None, 160, ["19", "21", "22"], "san-jose-2025: paragraph 20 missing (19 is followed by 21)"),
+    (lambda line: "21. " + line[4:], 161, ["19", "20", "21", "22"],
+     "san-jose-2025: paragraph 20 is numbered 21 (the next paragraph is 21)"),
+    (lambda line: "19. " + line[4:], 161, ["19", "20", "21", "22"],
+     "san-jose-2025: paragraph 20 is numbered 19 (the next paragraph is 21)"),
+    (lambda line: "25. " + line[4:], 161, ["19", "20", "21", "22"],
+     "san-jose-2025: paragraph 20 is numbered 25 (the next paragraph is 21)"),
+])
+def test_a_paragraph_numbered_out_of_sequence_loses_nothing_and_is_reported(replace, units, ids, problem):
+    problems = []
+    parsed = parse_report(_report_with_paragraph_20(replace), "san-jose-2025", problems)
+    assert len(parsed) == units
+    paragraphs = [u.id for u in parsed if u.letter is None]
+    assert paragraphs[18:18 + len(ids)] == ids
+    assert problems[0] == problem
+    assert [u.id for u in parsed][-1] == "95"  # the end of the report is all there
+
+
+def test_reports_numbered_in_sequence_have_no_problem():
+    for path, doc in ((CORPUS / "san-jose-2025.txt", "s"), (FIXTURES / "second_report.txt", "b")):
+        problems = []
+        parse_report(path.read_text("utf-8"), doc, problems)
+        assert problems == []
+
+
+def test_several_paragraphs_missing_are_reported_as_a_range():
+    lines = (CORPUS / "san-jose-2025.txt").read_text("utf-8").split("\n")
+    kept = [line for line in lines if not any(line.startswith(f"{n}. ") for n in range(20, 25))]
+    problems = []
+    parsed = parse_report("\n".join(kept), "san-jose-2025", problems)
+    assert [u.id for u in parsed if u.letter is None][18:20] == ["19", "25"]
+    assert problems == ["san-jose-2025: paragraphs 20 to 24 missing (19 is followed by 25)"]
+    assert parsed[-1].id == "95"
