@@ -28,11 +28,11 @@ _NUMBERED = re.compile(r"^(\d{1,4})\.\s+(\S.*)$")
 _LETTERED = re.compile(r"^([a-z])\)\s+(\S.*)$")
 _LIST_MARK = re.compile(r"^[-–—•]\s*")
 # A sentence is finished when it ends with . ; : ! ? (quotes or brackets may follow),
-# or with a closing quotation mark.
-_FINISHED = re.compile(r"(?:[.;:!?…]\s*[»”\"’')\]]*|»)\s*$")
+# or with a closing quotation mark (``is_finished``).
+_SENTENCE_ENDS, _CLOSERS = ".;:!?…", "»”\"’')]"
 _FOOTNOTE = re.compile(r"\^\{?\d+\}?")  # "féminicides.^{2}": a footnote call, dropped
 _SUPERSCRIPT = re.compile(r"\^\{(\w+)\}|\^(\w+)")  # "1^{re}", "3^e": ordinals, kept as "1re", "3e"
-_MARKDOWN_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)")
+_MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]+)\]\([^()\n]*\)")  # no "[" inside: linear on "[[[[…"
 _LABEL_LINE = re.compile(r"\S\s:\s")  # "Président : …", with a plain or non-breaking space
 
 #: A heading line is short; a longer unpunctuated line is the tail of a cut sentence.
@@ -49,15 +49,34 @@ def clean_text(text: str) -> str:
 
 
 def is_finished(text: str) -> bool:
-    return bool(_FINISHED.search(text))
+    """The text ends a sentence. Only its last characters are looked at (a paragraph continued
+    over thousands of lines is asked this at every line)."""
+    tail = text[-200:].rstrip()
+    if tail.endswith("»"):
+        return True
+    return tail.rstrip(_CLOSERS).rstrip()[-1:] in tuple(_SENTENCE_ENDS)
 
 
 @dataclass
 class _Open:
-    """The unit being read, with what the next lines need to know about it."""
+    """The unit being read, with what the next lines need to know about it. Its lines are
+    gathered and joined once, when it closes: joining at every line is quadratic."""
 
     unit: Unit
     has_list: bool = False  # structuring lines were appended (agenda list, Bureau)
+    parts: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.parts = [self.unit.text]
+
+    @property
+    def tail(self) -> str:
+        """The end of the text read so far (what continuation rules look at)."""
+        return self.parts[-1] if len(self.parts[-1]) >= 200 or len(self.parts) == 1 else "".join(self.parts[-4:])
+
+    def flush(self) -> None:
+        self.unit.text = "".join(self.parts)
+        self.parts = [self.unit.text]
 
 
 @dataclass
@@ -83,19 +102,22 @@ class _State:
         return tuple(h for h in (self.chapter, self.section, self.subsection) if h)
 
     def close(self) -> None:
+        if self.current is not None:
+            self.current.flush()
         self.current = None
         self.letters_of = None
         self.last_letter = None
 
     def start_unit(self, paragraph: int, letter: str | None, text: str) -> None:
+        if self.current is not None:
+            self.current.flush()
         unit = Unit(self.doc, paragraph, letter, text.strip(), self.headings, self.subheading)
         self.units.append(unit)
         self.current = _Open(unit)
 
     def append(self, line: str, *, as_list_line: bool) -> None:
         assert self.current is not None
-        unit = self.current.unit
-        unit.text = f"{unit.text}\n{line}" if as_list_line else f"{unit.text} {line}"
+        self.current.parts.append(("\n" if as_list_line else " ") + line)
         self.current.has_list |= as_list_line
 
 
@@ -107,6 +129,7 @@ def parse_report(text: str, doc: str, problems: list[str] | None = None) -> list
     for state.position in range(_body_start(lines), len(lines)):
         if lines[state.position]:
             _read_line(state, lines[state.position])
+    state.close()
     if problems is not None:
         problems.extend(state.problems)
     return state.units
@@ -127,7 +150,7 @@ def _body_start(lines: list[str]) -> int:
 def _read_line(state: _State, line: str) -> None:
     current = state.current
     # A list line ("Président : …") has no final stop, yet the next line does not continue it.
-    open_sentence = current is not None and not current.has_list and not is_finished(current.unit.text)
+    open_sentence = current is not None and not current.has_list and not is_finished(current.tail)
     if "\t" in line:  # tables (annex document lists) are not running text
         if current is None or not open_sentence:
             state.close()
@@ -246,7 +269,7 @@ def _is_next_letter(state: _State, current: _Open, letter: str) -> bool:
     if state.letters_of is not None:
         return state.last_letter is not None and letter == chr(ord(state.last_letter) + 1)
     unit = current.unit
-    return letter == "a" and unit.letter is None and not current.has_list and unit.text.rstrip().endswith(":")
+    return letter == "a" and unit.letter is None and not current.has_list and current.tail.rstrip().endswith(":")
 
 
 def _continues_list(current: _Open, line: str) -> bool:
@@ -256,7 +279,7 @@ def _continues_list(current: _Open, line: str) -> bool:
         return False
     if current.has_list:
         return bool(_LIST_MARK.match(line) or _NUMBERED.match(line) or _LETTERED.match(line) or _LABEL_LINE.search(line))
-    return unit.text.rstrip().endswith(":")
+    return current.tail.rstrip().endswith(":")
 
 
 def _looks_like_heading(line: str) -> bool:

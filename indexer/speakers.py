@@ -22,7 +22,11 @@ from indexer.states import GAZETTEER
 log = logging.getLogger(__name__)
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ«])")
-_SPOKEN_BY = re.compile(r"\bd[ée]clarations?\b.*?\bfaites?\s+par\s+(?P<who>.+)$", re.I | re.S)
+# "Des déclarations ont été faites par …": the first "déclaration(s)", then the first "faite(s) par"
+# after it (two searches, each linear: one pattern with ".*?" between them is quadratic on text
+# that repeats the first word).
+_STATEMENTS = re.compile(r"\bd[ée]clarations?\b", re.I)
+_MADE_BY = re.compile(r"\bfaites?\s+par\s+", re.I)
 _MADE_STATEMENT = re.compile(
     r"^(?P<who>.+?)\s+(?:a|ont)\s+(?:\w+\s+)?fait\s+(?:une|des)\s+d[ée]clarations?\b", re.I | re.S
 )
@@ -61,7 +65,7 @@ class Speakers:
 def read_speakers(text: str) -> Speakers:
     """Speakers named in the statement sentences of one paragraph (none if it has no such sentence)."""
     speakers = Speakers()
-    for sentence in SENTENCE_END.split(text):
+    for sentence in SENTENCE_END.split(" ".join(text.split())):
         who = _speaker_phrase(sentence)
         if who:
             for clause in _CLAUSE_SEPARATOR.split(who):
@@ -85,14 +89,16 @@ def assign_speakers(units: list[Unit]) -> None:
 
 def names_speakers_or_participants(sentence: str) -> bool:
     """True for sentences that only list who spoke or attended (their names are not topics)."""
-    return _speaker_phrase(sentence) is not None or bool(_REPRESENTED.search(sentence))
+    return _speaker_phrase(sentence) is not None or bool(_REPRESENTED.search(" ".join(sentence.split())))
 
 
 def _speaker_phrase(sentence: str) -> str | None:
-    sentence = sentence.strip().rstrip(".").strip()
-    match = _SPOKEN_BY.search(sentence)
-    if match:
-        return match.group("who").strip(" ,")
+    # One space between words: the patterns below then never try a run of spaces position by position.
+    sentence = " ".join(sentence.split()).rstrip(".").strip()
+    statements = _STATEMENTS.search(sentence)
+    made_by = statements and _MADE_BY.search(sentence, statements.end())
+    if made_by and made_by.end() < len(sentence):
+        return sentence[made_by.end():].strip(" ,")
     match = _MADE_STATEMENT.search(sentence)
     if not match:
         return None

@@ -3,10 +3,11 @@
 import json
 import os
 import shutil
+import time
 
 import pytest
 
-from indexer.build import build_index
+from indexer.build import build_index, load_units
 from indexer.store import CURRENT, MANIFEST, current_generation
 from indexer.errors import CorpusError, IndexUnavailableError, UnknownUnitError
 from search import Searcher
@@ -267,3 +268,38 @@ def test_a_link_planted_at_the_lock_is_refused_in_one_line(corpus, tmp_path):
     with pytest.raises(IndexUnavailableError, match=r"^cannot lock .*\.lock: .* — remove it if it is not a file"):
         build_index(corpus, ix)
     assert precious.read_text("utf-8") == "precious data"
+
+
+def _report_with(tmp_path, name, inserted: str):
+    """A corpus of the bundled report with ``inserted`` at the start of paragraph 28."""
+    folder = tmp_path / name
+    folder.mkdir()
+    text = (CORPUS / "san-jose-2025.txt").read_text("utf-8")
+    start = text.index("\n28. ") + len("\n28. ")
+    (folder / "san-jose-2025.txt").write_text(text[:start] + inserted + text[start:], "utf-8")
+    return folder
+
+
+def _indexing_time(corpus) -> float:
+    best = float("inf")
+    for _ in range(2):
+        started = time.perf_counter()
+        units = load_units(corpus)
+        best = min(best, time.perf_counter() - started)
+    assert units[-1].id == "95"  # read to the end
+    return best
+
+
+PLAIN = "Les orateurs ont souligné l'importance de la coopération internationale. "
+
+
+@pytest.mark.parametrize("name, crafted", [
+    ("declarations", "déclarations " * 4_000),                 # made the speakers' pattern quadratic
+    ("spaces", "Les participants" + " " * 20_000 + "ont débattu, puis" + " " * 20_000 + "et conclu."),
+    ("brackets", "[" * 40_000),                                # the link pattern
+    ("lines", "\n".join(["suite du texte sans point"] * 4_000)),  # one paragraph over 4,000 lines
+])
+def test_a_crafted_report_indexes_in_time_proportional_to_its_size(tmp_path, name, crafted):
+    plain = PLAIN * (len(crafted) // len(PLAIN) + 1)
+    ratio = _indexing_time(_report_with(tmp_path, name, crafted)) / _indexing_time(_report_with(tmp_path, "plain", plain))
+    assert ratio < 5, f"{name}: {ratio:.1f} times a plain report of the same size"
