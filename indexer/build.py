@@ -66,6 +66,9 @@ def _followed(parsed, total: int, on_progress) -> list:
     return per_report
 
 
+UNKNOWN_LISTED = 3  # state names quoted when a report names some the gazetteer does not know
+
+
 def _report_units(path: Path) -> tuple[list[Unit], list[str]]:
     """A report's units, and what its parsing had to mend."""
     report = read_report(path)
@@ -73,7 +76,13 @@ def _report_units(path: Path) -> tuple[list[Unit], list[str]]:
     units = parse_report(report.text, report.doc, problems)
     if not units:
         raise CorpusError(f"{path}: no numbered paragraph found — not a report of the series?")
-    assign_speakers(units)
+    unknown: list[str] = []
+    assign_speakers(units, unknown)
+    if unknown:  # one line for the report, however many there are
+        names = ", ".join(repr(name[:60]) for name in unknown[:UNKNOWN_LISTED])
+        more = f" and {len(unknown) - UNKNOWN_LISTED} more" if len(unknown) > UNKNOWN_LISTED else ""
+        problems.append(f"{report.doc}: {len(unknown)} state name{'s' if len(unknown) > 1 else ''} not in the "
+                        f"gazetteer, kept as printed: {names}{more}")
     for unit in units:
         unit.agenda_key, unit.agenda = agenda_of(unit.headings)
         unit.themes = taxonomy().themes_of(unit.text)

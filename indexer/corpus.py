@@ -13,7 +13,7 @@ _DOC_ID = re.compile(r"[\w.-]+")  # the whole name (fullmatch): no trailing newl
 
 
 class Report(NamedTuple):  # not a frozen dataclass: several times quicker to define (cold start)
-    doc: str    # the file name without ".txt", e.g. "san-jose-2025"
+    doc: str    # the file name without ".txt" (any case), e.g. "san-jose-2025"
     path: Path
     text: str
 
@@ -22,9 +22,15 @@ def report_paths(corpus_dir: Path) -> list[Path]:
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder not found: {corpus_dir} — pass --corpus DIR")
-    paths = sorted(p for p in corpus_dir.glob("*.txt") if p.is_file())
+    paths = sorted(p for p in corpus_dir.iterdir() if p.suffix.lower() == ".txt" and p.is_file())  # .TXT too
     if not paths:
         raise CorpusError(f"no .txt report in {corpus_dir}")
+    seen: dict[str, Path] = {}
+    for path in paths:  # --doc rapport could not tell Rapport.txt from rapport.txt
+        other = seen.setdefault(path.stem.casefold(), path)
+        if other is not path:
+            raise CorpusError(f"{other.name} and {path.name} differ only by case — rename one "
+                              f"(report ids must be told apart by `--doc`)")
     return paths
 
 

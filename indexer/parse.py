@@ -24,7 +24,7 @@ ROMAN_NUMERALS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "
 
 _ROMAN_HEADING = re.compile(r"^([IVX]+)\.\s+(\S.*)$")
 _LETTER_HEADING = re.compile(r"^([A-Z])\.\s+(\S.*)$")
-_NUMBERED = re.compile(r"^(\d{1,4})\.\s+(\S.*)$")
+_NUMBERED = re.compile(r"^(\d{1,6})\.\s+(\S.*)$")  # a long report may pass paragraph 9999
 _LETTERED = re.compile(r"^([a-z])\)\s+(\S.*)$")
 _LIST_MARK = re.compile(r"^[-–—•]\s*")
 # A sentence is finished when it ends with . ; : ! ? (quotes or brackets may follow),

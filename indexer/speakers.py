@@ -10,7 +10,6 @@ d'Irlande du Nord" stays whole and "Trinité-et-Tobago et Uruguay" splits in two
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -19,7 +18,6 @@ from indexer.analysis import normalize
 from indexer.model import Unit
 from indexer.states import GAZETTEER
 
-log = logging.getLogger(__name__)
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ«])")
 # "Des déclarations ont été faites par …": the first "déclaration(s)", then the first "faite(s) par"
@@ -62,25 +60,26 @@ class Speakers:
             mine.extend(x for x in theirs if x not in mine)
 
 
-def read_speakers(text: str) -> Speakers:
-    """Speakers named in the statement sentences of one paragraph (none if it has no such sentence)."""
+def read_speakers(text: str, unknown: list[str] | None = None) -> Speakers:
+    """Speakers named in the statement sentences of one paragraph (none if it has no such sentence).
+    ``unknown`` receives the names listed as states that the gazetteer does not know."""
     speakers = Speakers()
     for sentence in SENTENCE_END.split(" ".join(text.split())):
         who = _speaker_phrase(sentence)
         if who:
             for clause in _CLAUSE_SEPARATOR.split(who):
-                speakers.add(_read_clause(clause))
+                speakers.add(_read_clause(clause, unknown))
     return speakers
 
 
-def assign_speakers(units: list[Unit]) -> None:
-    """Give every unit the speakers of its agenda section."""
+def assign_speakers(units: list[Unit], unknown: list[str] | None = None) -> None:
+    """Give every unit the speakers of its agenda section (``unknown``: see ``read_speakers``)."""
     for _, group in groupby(units, key=lambda u: (u.doc, u.headings)):
         section = list(group)
         speakers = Speakers()
         for unit in section:
             if unit.letter is None:
-                speakers.add(read_speakers(unit.text))
+                speakers.add(read_speakers(unit.text, unknown))
         for unit in section:
             unit.states = list(speakers.states)
             unit.observers = [s for s in speakers.observers if s not in speakers.states]
@@ -108,7 +107,7 @@ def _speaker_phrase(sentence: str) -> str | None:
     return who.strip(" ,")
 
 
-def _read_clause(clause: str) -> Speakers:
+def _read_clause(clause: str, unknown: list[str] | None) -> Speakers:
     speakers = Speakers()
     observer = "observat" in clause.lower()
     head, colon, tail = clause.partition(":")
@@ -121,8 +120,8 @@ def _read_clause(clause: str) -> Speakers:
                 continue
             state = GAZETTEER.lookup(item) or _single_state(item)
             if state or expects_states:
-                if not state:
-                    log.warning("state not in the gazetteer, kept as printed: %r", item)
+                if not state and unknown is not None and item not in unknown:
+                    unknown.append(item)
                 (speakers.observers if observer else speakers.states).append(state or item)
             else:
                 speakers.organisations.append(_organisation_name(item))

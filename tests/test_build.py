@@ -303,3 +303,21 @@ def test_a_crafted_report_indexes_in_time_proportional_to_its_size(tmp_path, nam
     plain = PLAIN * (len(crafted) // len(PLAIN) + 1)
     ratio = _indexing_time(_report_with(tmp_path, name, crafted)) / _indexing_time(_report_with(tmp_path, "plain", plain))
     assert ratio < 5, f"{name}: {ratio:.1f} times a plain report of the same size"
+
+
+def test_a_report_with_an_upper_case_extension_is_indexed(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "san-jose-2025.txt", corpus / "san-jose-2025.TXT")
+    manifest = build_index(corpus, tmp_path / "ix")
+    assert manifest.documents == {"san-jose-2025": {"paragraph": 95, "recommendation": 66}}
+
+
+def test_reports_whose_names_differ_only_by_case_are_refused(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("Rapport.txt", "rapport.txt"):
+        shutil.copy(CORPUS / "san-jose-2025.txt", corpus / name)
+    with pytest.raises(CorpusError, match=r"^Rapport\.txt and rapport\.txt differ only by case — rename one"):
+        build_index(corpus, tmp_path / "ix")
+    assert not (tmp_path / "ix").exists()

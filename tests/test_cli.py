@@ -258,3 +258,20 @@ def test_index_warns_about_a_paragraph_numbered_out_of_sequence_and_keeps_the_re
     assert result.exit_code == 0
     assert "160 units." in result.stdout and "  san-jose-2025: 94 paragraphs, 66 recommendations" in result.stdout
     assert result.stderr == "Warning: san-jose-2025: paragraph 20 missing (19 is followed by 21)\n"
+
+
+def test_state_names_the_gazetteer_does_not_know_are_one_warning(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = (CORPUS / "san-jose-2025.txt").read_text("utf-8")
+    unknown = ", ".join(f"Pays{i:03}" for i in range(305))
+    text = text.replace("États suivants : Argentine, Brésil, Canada, Chili, Colombie, Cuba,",
+                        f"États suivants : {unknown}, Argentine, Brésil, Canada, Chili, Colombie, Cuba,", 1)
+    (corpus / "san-jose-2025.txt").write_text(text, "utf-8")
+    result = CliRunner().invoke(cli, ["index", "--corpus", str(corpus), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 0
+    assert result.stderr == ("Warning: san-jose-2025: 305 state names not in the gazetteer, kept as printed: "
+                             "'Pays000', 'Pays001', 'Pays002' and 302 more\n")
+    code = CliRunner().invoke(cli, ["search", "", "--state", "Pays123", "--index", str(tmp_path / "ix"),
+                                    "--corpus", str(corpus)])
+    assert code.exit_code == 0 and code.stdout.startswith("30 results for all units · state: Pays123")

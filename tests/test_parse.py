@@ -213,3 +213,10 @@ def test_several_paragraphs_missing_are_reported_as_a_range():
     assert [u.id for u in parsed if u.letter is None][18:20] == ["19", "25"]
     assert problems == ["san-jose-2025: paragraphs 20 to 24 missing (19 is followed by 25)"]
     assert parsed[-1].id == "95"
+
+
+def test_paragraph_numbers_past_9999_are_paragraphs():
+    text = "I. Introduction\n\n" + "\n".join(f"{n}. Le texte du paragraphe {n} de ce long rapport." for n in range(1, 10_003))
+    units = parse_report(text, "long")
+    assert len(units) == 10_002 and [u.id for u in units[-4:]] == ["9999", "10000", "10001", "10002"]
+    assert units[9_998].text == "Le texte du paragraphe 9999 de ce long rapport."
