@@ -302,4 +302,14 @@ def facets_command(facet, as_json, index_dir, corpus_dir, engine):
 
 
 def main() -> None:
-    cli(prog_name="congres")
+    cli(args=[_as_typed(arg) for arg in sys.argv[1:]], prog_name="congres")
+
+
+def _as_typed(arg: str) -> str:
+    """An argument as the user typed it. Under a C locale without UTF-8 mode, Python decodes the
+    command line as ASCII, escaping every other byte ("sécurité" → "s\\udcc3\\udca9curit…"): the
+    bytes are read again as UTF-8, which is what terminals send."""
+    try:
+        return os.fsencode(arg).decode("utf-8")
+    except UnicodeDecodeError:
+        return arg  # not UTF-8 either: the search replaces what cannot be read

@@ -275,3 +275,13 @@ def test_state_names_the_gazetteer_does_not_know_are_one_warning(tmp_path):
     code = CliRunner().invoke(cli, ["search", "", "--state", "Pays123", "--index", str(tmp_path / "ix"),
                                     "--corpus", str(corpus)])
     assert code.exit_code == 0 and code.stdout.startswith("30 results for all units · state: Pays123")
+
+
+def test_accents_typed_under_a_c_locale_are_read_as_typed(index_dir):
+    def total(env):
+        done = subprocess.run([sys.executable, "-m", "search", "search", "sécurité", "--json", "--index", str(index_dir)],
+                              cwd=ROOT, env={**os.environ, **env}, capture_output=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout.decode("ascii", "replace"))["total"]
+
+    assert total({"LC_ALL": "C", "PYTHONUTF8": "0"}) == total({"LC_ALL": "C.UTF-8"}) == 6
