@@ -13,6 +13,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -48,7 +49,7 @@ def load_units(corpus_dir: Path, on_progress=None, problems: list[str] | None = 
     if workers == 1:
         per_report = _followed(map(_report_units, paths), len(paths), on_progress)
     else:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_leave_interrupts_to_parent) as pool:
             per_report = _followed(pool.imap(_report_units, paths, chunksize=max(1, len(paths) // (4 * workers))),
                                    len(paths), on_progress)
     if problems is not None:
@@ -219,7 +220,7 @@ def _write_whoosh(building: Generation, units: list[Unit], meanwhile) -> None:
     slices = [units[i:i + size] for i in range(0, len(units), size)]
     parts = [Generation(building.path / f"part-{i}") for i in range(len(slices))]
     fork = multiprocessing.get_context("fork")  # a child sees the units without copying them
-    pending = [fork.Process(target=_write_segment, args=(part, chunk), daemon=True)
+    pending = [fork.Process(target=_write_segment_in_child, args=(part, chunk), daemon=True)
                for part, chunk in zip(parts, slices)]
     running: list = []
     try:
@@ -260,6 +261,17 @@ def _worker_count(unit_count: int, tasks: int | None = None) -> int:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(cores, 4, tasks or cores))
+
+
+def _leave_interrupts_to_parent() -> None:
+    """In a child of a build: Ctrl-C reaches the whole process group, and the parent alone answers
+    it (it stops the children and removes the half-built generation), in one line."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _write_segment_in_child(generation: Generation, units: list[Unit]) -> None:
+    _leave_interrupts_to_parent()
+    _write_segment(generation, units)
 
 
 def _write_segment(generation: Generation, units: list[Unit]) -> None:

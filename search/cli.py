@@ -64,6 +64,8 @@ class _CongresGroup(click.Group):
             if os.environ.get(DEBUG_ENV) and error.__cause__ is not None:
                 raise  # the traceback of what the index could not do
             raise _Failure(str(error)) from None
+        except KeyboardInterrupt:  # Ctrl-C: one line, the shell's code for it
+            raise _Failure("interrupted — an index being built was left as it was before", 130) from None
         except BrokenPipeError:  # `congres search … | head`
             sys.stderr.close()
             ctx.exit(0)

@@ -29,7 +29,7 @@ from indexer.store import current_generation
 from indexer.errors import IndexUnavailableError, UnknownFacetValueError
 from search import Searcher
 from search.cli import cli
-from tests.conftest import CORPUS, FIXTURES, stress
+from tests.conftest import CORPUS, FIXTURES, ROOT, stress
 
 EXAMPLES = stress(ci=2000, quick=50)
 WORKERS, QUERIES_PER_WORKER, REBUILDS = stress(ci=4, quick=2), stress(ci=200, quick=60), stress(ci=3, quick=2)
@@ -307,3 +307,26 @@ def test_an_unreadable_index_gives_one_clear_line(index_copy):
         index_copy.chmod(0o755)
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: cannot read the index in")
+
+
+def test_ctrl_c_during_a_parallel_build_is_one_line_and_leaves_the_previous_index(tmp_path):
+    small = corpus_with(tmp_path, "small", CORPUS / "san-jose-2025.txt")
+    big = corpus_with(tmp_path, "big", CORPUS / "san-jose-2025.txt", copies=40)  # parsed and written in parallel
+    ix = tmp_path / "ix"
+    build_index(small, ix)
+    with Searcher(ix, small) as searcher:
+        before = answers(searcher)
+    build = subprocess.Popen([sys.executable, "-m", "search", "index", "--corpus", str(big), "--index", str(ix)],
+                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)  # its own process group, as a terminal's job
+    deadline = time.monotonic() + 120
+    while not list(ix.glob(".building-*")) and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # the children are writing segments
+    os.killpg(build.pid, signal.SIGINT)  # what Ctrl-C sends: the whole group
+    _, err = build.communicate(timeout=120)
+    assert build.returncode == 130
+    assert err == "Error: interrupted — an index being built was left as it was before\n"
+    assert not list(ix.glob(".building-*"))
+    with Searcher(ix, small, auto_build=False) as searcher:
+        assert answers(searcher) == before
