@@ -132,7 +132,7 @@ class Searcher:
     def _open_or_build(self, corpus_dir, auto_build: bool) -> Snapshot:
         check_index_folder(self.index_dir)
         generation = Generation.current(self.index_dir)
-        self.corpus_dir = Path(corpus_dir) if corpus_dir else _corpus_of(generation)
+        self.corpus_dir = Path(corpus_dir) if corpus_dir else _corpus_of(generation, self.warnings)
         if auto_build and self._needs_build(generation):
             from indexer.build import build_index  # only now: searching does not need the indexer's parts
 
@@ -243,13 +243,29 @@ class Searcher:
         return new
 
 
-def _corpus_of(generation: Generation | None) -> Path:
-    """The corpus to keep the index in step with when none is named."""
+def _corpus_of(generation: Generation | None, warnings: list[str]) -> Path:
+    """The corpus to keep the index in step with when none is named: the one it was built from.
+    If that folder is gone (unmounted, renamed), the index is searched as it is — never rebuilt
+    from another corpus behind the user's back — unless it was the bundled report's folder of
+    another installation or layout, which the bundled report replaces."""
     if os.environ.get(CORPUS_ENV) or generation is None:
         return default_corpus_dir()
     manifest = generation.read_manifest()
     recorded = Path(manifest.corpus) if manifest and manifest.corpus else None
-    return recorded if recorded and recorded.is_dir() else default_corpus_dir()
+    if recorded is None or recorded.is_dir():
+        return recorded or default_corpus_dir()
+    if _was_bundled(recorded):
+        return default_corpus_dir()
+    warnings.append(f"the corpus this index was built from, {recorded}, is missing — searching the index "
+                    f"as it is (`congres index --corpus DIR` rebuilds it from another)")
+    return recorded
+
+
+def _was_bundled(folder: Path) -> bool:
+    """The bundled report's folder of some installation (``…/indexer/data/corpus``) or of a
+    checkout of the earlier layout (``corpus/`` beside the packages)."""
+    return folder.parts[-3:] == ("indexer", "data", "corpus") or (
+        folder.name == "corpus" and (folder.parent / "search" / "searcher.py").is_file())
 
 
 def _checked_int(name: str, value, low: int, high: int | None) -> int:

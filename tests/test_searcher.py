@@ -254,3 +254,30 @@ def test_an_id_in_many_reports_names_a_few_then_how_many_more(tmp_path):
         searcher.get("12")
     assert str(error.value) == ("'12' is in several reports — say which: rapport-0:12, rapport-1:12, rapport-2:12, "
                                 "rapport-3:12, rapport-4:12 and 3 more")
+
+
+def test_a_corpus_folder_that_went_missing_leaves_the_index_as_it_is(tmp_path, monkeypatch):
+    reports = tmp_path / "reports"
+    shutil.copytree(CORPUS, reports)
+    shutil.copy(FIXTURES / "second_report.txt", reports / "beyrouth-2025.txt")
+    build_index(reports, tmp_path / "ix")
+    with Searcher(tmp_path / "ix") as searcher:
+        before = searcher.search("captagon").to_dict()
+    reports.rename(tmp_path / "unmounted")
+    with Searcher(tmp_path / "ix") as searcher:  # no corpus named: the bundled one must not replace it
+        assert not searcher.built and searcher.search("captagon").to_dict() == before
+        assert searcher.warnings == [f"the corpus this index was built from, {reports.resolve()}, is missing — "
+                                     f"searching the index as it is (`congres index --corpus DIR` rebuilds it "
+                                     f"from another)"]
+    (tmp_path / "unmounted").rename(reports)
+    with Searcher(tmp_path / "ix") as searcher:
+        assert not searcher.built and searcher.warnings == [] and searcher.search("captagon").to_dict() == before
+
+
+def test_the_bundled_report_of_another_installation_is_replaced_by_this_ones(tmp_path):
+    moved = tmp_path / "old-venv" / "lib" / "indexer" / "data" / "corpus"
+    shutil.copytree(CORPUS, moved)
+    build_index(moved, tmp_path / "ix")
+    shutil.rmtree(tmp_path / "old-venv")
+    with Searcher(tmp_path / "ix") as searcher:
+        assert searcher.warnings == [] and searcher.corpus_dir == CORPUS and searcher.search("").total == 161
