@@ -33,6 +33,7 @@ _CLAUSE_SEPARATOR = re.compile(r",?\s+(?:et|ainsi que)\s+par\s+|\s*;\s*par\s+", 
 # List items are separated by commas, and the last by "et" before a capital
 # ("Trinité-et-Tobago et Uruguay"; not "… de droit et de technologie").
 _LIST_SEPARATOR = re.compile(r"\s*[,;]\s+|\s+et\s+(?=[A-ZÀ-ÖØ-Þ])")
+_BULLET_LINE = re.compile(r"\n[ \t]*[-–—•][ \t]*")
 _ROLE_PREFIX = re.compile(
     r"^(?:(?:les|le|la|une?)\s+|l['’])?"
     r"(?:(?:observat|représentant|delegu|délégu)\w*(?:\s+et\s+(?:observat|représentant)\w*)?\s+)?"
@@ -64,6 +65,7 @@ def read_speakers(text: str, unknown: list[str] | None = None) -> Speakers:
     """Speakers named in the statement sentences of one paragraph (none if it has no such sentence).
     ``unknown`` receives the names listed as states that the gazetteer does not know."""
     speakers = Speakers()
+    text = _BULLET_LINE.sub("; ", text)  # a bulleted list names one speaker a line
     for sentence in SENTENCE_END.split(" ".join(text.split())):
         who = _speaker_phrase(sentence)
         if who:

@@ -100,3 +100,12 @@ def test_second_report_speakers():
         assert unit.states == expected["states"][key], key
         assert [normalize(s) for s in unit.observers] == [normalize(s) for s in expected["observer_states"][key]], key
         assert unit.organisations == expected["organisations"][key], key
+
+
+def test_a_bulleted_list_of_organisations_gives_one_value_a_line():
+    text = ("I. Introduction\n\n1. Des déclarations ont été faites par les observateurs des organisations "
+            "suivantes :\n- Institut Alpha pour la justice pénale\n- Fondation Beta\n\n2. La réunion a pris fin.\n")
+    units = parse_report(text, "d")
+    assign_speakers(units)
+    assert units[0].organisations == ["Institut Alpha pour la justice pénale", "Fondation Beta"]
+    assert units[0].text.endswith(":\n- Institut Alpha pour la justice pénale\n- Fondation Beta")  # as printed
