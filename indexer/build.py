@@ -33,7 +33,8 @@ from indexer.model import Unit
 from indexer.parse import parse_report
 from indexer.postings import write_postings
 from indexer.schema import SCHEMA, SCHEMA_VERSION, facet_field_values, indexer_fingerprint
-from indexer.store import BUILDING, CURRENT, LOCK, Generation, Manifest, check_index_folder, generations
+from indexer.store import BUILDING, CURRENT, LOCK, MANIFEST, Generation, Manifest, check_index_folder, generations
+from indexer.trust import digests, sign
 from indexer.speakers import assign_speakers
 from indexer.themes import taxonomy
 from indexer.vocabulary import write_vocabulary
@@ -118,8 +119,9 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=Non
             on_progress("index", 0, 1)
         try:
             _write_whoosh(building, units, meanwhile=lambda: _write_lookups(building, units))
+            files = digests(building.path, leave_out=MANIFEST)
             manifest = Manifest(SCHEMA_VERSION, corpus_fingerprint, str(corpus_dir.resolve()),
-                                indexer_fingerprint(), _counts(units), problems)
+                                indexer_fingerprint(), _counts(units), problems, files, sign(files))
             building.write_manifest(manifest)
             _synced(building.path)
             generation = index_dir / Generation.new_name()

@@ -32,6 +32,8 @@ class Manifest:
     indexer: str = ""  # fingerprint of the indexer that wrote it
     documents: dict[str, dict[str, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what parsing had to mend ("paragraph 20 missing…")
+    files: dict[str, str] = field(default_factory=dict)  # sha256 of every other file (indexer.trust)
+    signature: str = ""  # of ``files``, with this user's key: the generation was built or trusted here
 
     @property
     def is_current(self) -> bool:

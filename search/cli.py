@@ -185,6 +185,22 @@ def _warn_about(notes: list[str]) -> None:
         click.echo(f"Warning: … and {len(notes) - LISTED_REPORTS} more numbering problems", err=True)
 
 
+@cli.command("trust")
+@_index_option
+def trust_command(index_dir):
+    """Trust an index someone gave you: sign it with your key, as it is now.
+
+    An index holds files that Python unpickles, so congres opens only the indexes built (or
+    trusted) by you. Trust only a folder from someone you trust: rebuilding it with
+    `congres index` needs no trust at all.
+    """
+    from indexer.trust import trust
+
+    index_dir = index_dir or default_index_dir()
+    generation, files = trust(index_dir)
+    click.echo(f"Trusted the index in {index_dir} ({generation.name}): its {files} files are signed with your key.")
+
+
 #: Reports listed after an index build; a corpus of the whole series would fill the screen.
 LISTED_REPORTS = 10
 

@@ -180,6 +180,8 @@ class Searcher:
             raise IndexUnavailableError(f"no index in {self.index_dir} — run `congres index --corpus DIR`")
         try:
             return Snapshot(generation, self._requested_engine)
+        except IndexUnavailableError:
+            raise
         except PermissionError:
             raise IndexUnavailableError(f"cannot read the index in {self.index_dir}: permission denied") from None
         except Exception as error:  # whoosh raises many types for damaged files

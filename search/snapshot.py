@@ -22,7 +22,8 @@ from indexer.errors import IndexUnavailableError, InvalidRequestError
 from indexer.facets import FACETS
 from indexer.model import citation
 from indexer.schema import split_values
-from indexer.store import Generation
+from indexer.store import MANIFEST, Generation
+from indexer.trust import verify
 from indexer.vocabulary import read_vocabulary
 from search.engines import choose, open_engine
 from search.facets import FacetCount, FacetTable
@@ -70,6 +71,9 @@ class Snapshot:
 
     def __init__(self, generation: Generation, engine: str | None):
         self.generation = generation
+        manifest = generation.read_manifest()  # JSON: safe to read before the check
+        verify(generation.path, manifest and manifest.files, manifest and manifest.signature,
+               generation.path.parent, leave_out=MANIFEST)  # before Whoosh unpickles anything
         self.readers = ReaderPool(generation.open_whoosh())
         try:
             with self.readers.searcher() as searcher:
@@ -81,7 +85,7 @@ class Snapshot:
             name = choose(engine, self.unit_count, generation.postings_dir.is_dir())
             self.engine = open_engine(name, generation, self.readers, self.unit_count)
             try:
-                self.manifest = generation.read_manifest()
+                self.manifest = manifest
                 self.speller = Speller(*read_vocabulary(generation.vocabulary_path))
                 if not generation.path.is_dir():
                     # Pruned while it was being opened: some files may have been missing (and

@@ -39,6 +39,14 @@ REAL_INDEX = ROOT / "index"
 
 
 @pytest.fixture(scope="session", autouse=True)
+def own_signing_key(tmp_path_factory):
+    """The key that signs the indexes the tests build (indexer.trust), not the user's own."""
+    os.environ["CONGRES_KEY_FILE"] = str(tmp_path_factory.mktemp("key") / "index.key")
+    yield
+    os.environ.pop("CONGRES_KEY_FILE", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
 def real_index_untouched():
     before = sorted(p.name for p in REAL_INDEX.iterdir()) if REAL_INDEX.is_dir() else []
     yield
