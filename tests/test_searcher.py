@@ -281,3 +281,23 @@ def test_the_bundled_report_of_another_installation_is_replaced_by_this_ones(tmp
     shutil.rmtree(tmp_path / "old-venv")
     with Searcher(tmp_path / "ix") as searcher:
         assert searcher.warnings == [] and searcher.corpus_dir == CORPUS and searcher.search("").total == 161
+
+
+def test_a_full_disk_during_an_automatic_rebuild_is_a_warning(tmp_path, monkeypatch):
+    import errno
+
+    from indexer import build
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    build_index(corpus, tmp_path / "ix")
+    (corpus / "san-jose-2025.txt").write_text((CORPUS / "san-jose-2025.txt").read_text("utf-8") + "\n", "utf-8")
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(build, "build_index", full_disk)
+    with Searcher(tmp_path / "ix", corpus) as searcher:
+        assert not searcher.built and searcher.search("traite").total == 8
+        assert searcher.warnings == ["the index is out of date and was not rebuilt: No space left on device — "
+                                     "searching the index as it is"]
