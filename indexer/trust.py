@@ -94,9 +94,8 @@ def verify(folder: Path, files: dict | None, recorded: str | None, index_dir: Pa
         raise UntrustedIndexError(
             f"the index in {index_dir} was not built here — rebuild it with `congres index`, or, if you "
             f"trust whoever gave it to you, `congres trust --index {index_dir}`")
-    for path in sorted(Path(folder).rglob("*")):
-        relative = path.relative_to(folder).as_posix()
-        if path.is_file() and relative != leave_out and files.get(relative) != _digest(path):
+    for relative, digest in digests(folder, leave_out).items():
+        if files.get(relative) != digest:
             raise ChangedFileError(relative)
 
 
