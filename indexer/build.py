@@ -25,37 +25,38 @@ from filelock import FileLock, Timeout
 from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
-from indexer.agenda import agenda_of
-from indexer.corpus import fingerprint, read_report, report_paths
+from indexer.corpus import fingerprint, report_paths
 from indexer.errors import CorpusError, IndexUnavailableError
 from indexer.facet_units import write_facet_units
 from indexer.model import Unit
-from indexer.parse import parse_report
 from indexer.postings import write_postings
 from indexer.schema import SCHEMA, SCHEMA_VERSION, facet_field_values, indexer_fingerprint
 from indexer.store import BUILDING, CURRENT, LOCK, MANIFEST, Generation, Manifest, check_index_folder, generations
 from indexer.trust import digests, sign
-from indexer.speakers import assign_speakers
-from indexer.themes import taxonomy
+from indexer.report_units import report_units
 from indexer.vocabulary import write_vocabulary
 
 
 
-def load_units(corpus_dir: Path, on_progress=None, problems: list[str] | None = None) -> list[Unit]:
+def load_units(corpus_dir: Path, on_progress=None, problems: list[str] | None = None,
+               reports: dict[str, dict] | None = None) -> list[Unit]:
     """Every unit of every report in the corpus, with its facets (reports parsed side by side
     when the corpus is large). ``on_progress("reports", done, total)`` follows each report;
-    ``problems`` receives what the parser had to mend (paragraph numbers out of sequence)."""
-    paths = report_paths(corpus_dir)
+    ``problems`` receives what the parser had to mend (paragraph numbers out of sequence);
+    ``reports`` each report's metadata (``indexer.metadata``), by report id."""
+    paths, _skipped = report_paths(corpus_dir)
     workers = _worker_count(sum(path.stat().st_size for path in paths) // _BYTES_PER_UNIT, len(paths))
     if workers == 1:
-        per_report = _followed(map(_report_units, paths), len(paths), on_progress)
+        per_report = _followed(map(report_units, paths), len(paths), on_progress)
     else:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_leave_interrupts_to_parent) as pool:
-            per_report = _followed(pool.imap(_report_units, paths, chunksize=max(1, len(paths) // (4 * workers))),
+            per_report = _followed(pool.imap(report_units, paths, chunksize=max(1, len(paths) // (4 * workers))),
                                    len(paths), on_progress)
     if problems is not None:
-        problems.extend(problem for _, report_problems in per_report for problem in report_problems)
-    return [unit for units, _ in per_report for unit in units]
+        problems.extend(problem for report in per_report for problem in report.problems)
+    if reports is not None:
+        reports.update((report.doc, report.metadata) for report in per_report)
+    return [unit for report in per_report for unit in report.units]
 
 
 def _followed(parsed, total: int, on_progress) -> list:
@@ -66,29 +67,6 @@ def _followed(parsed, total: int, on_progress) -> list:
         if on_progress:
             on_progress("reports", len(per_report), total)
     return per_report
-
-
-UNKNOWN_LISTED = 3  # state names quoted when a report names some the gazetteer does not know
-
-
-def _report_units(path: Path) -> tuple[list[Unit], list[str]]:
-    """A report's units, and what its parsing had to mend."""
-    report = read_report(path)
-    problems: list[str] = []
-    units = parse_report(report.text, report.doc, problems)
-    if not units:
-        raise CorpusError(f"{path}: no numbered paragraph found — not a report of the series?")
-    unknown: list[str] = []
-    assign_speakers(units, unknown)
-    if unknown:  # one line for the report, however many there are
-        names = ", ".join(repr(name[:60]) for name in unknown[:UNKNOWN_LISTED])
-        more = f" and {len(unknown) - UNKNOWN_LISTED} more" if len(unknown) > UNKNOWN_LISTED else ""
-        problems.append(f"{report.doc}: {len(unknown)} state name{'s' if len(unknown) > 1 else ''} not in the "
-                        f"gazetteer, kept as printed: {names}{more}")
-    for unit in units:
-        unit.agenda_key, unit.agenda = agenda_of(unit.headings)
-        unit.themes = taxonomy().themes_of(unit.text)
-    return units, problems
 
 
 def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=None,
@@ -104,14 +82,16 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=Non
     """
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     problems: list[str] = []
+    reports: dict[str, dict] = {}
     if still_needed is None:  # every file is checked before the index is touched
-        corpus_fingerprint, units = fingerprint(corpus_dir), load_units(corpus_dir, on_progress, problems)
+        corpus_fingerprint, units = fingerprint(corpus_dir), load_units(corpus_dir, on_progress, problems, reports)
     _ensure_writable(index_dir)
     with build_lock(index_dir, on_wait):
         if still_needed is not None:
             if not still_needed():
                 return None
-            corpus_fingerprint, units = fingerprint(corpus_dir), load_units(corpus_dir, on_progress, problems)
+            corpus_fingerprint, units = fingerprint(corpus_dir), load_units(corpus_dir, on_progress, problems,
+                                                                            reports)
         _remove_leftovers(index_dir)
         building = Generation(index_dir / f"{BUILDING}{os.getpid()}-{time.time_ns()}")
         building.path.mkdir()
@@ -121,7 +101,7 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=Non
             _write_whoosh(building, units, meanwhile=lambda: _write_lookups(building, units))
             files = digests(building.path, leave_out=MANIFEST)
             manifest = Manifest(SCHEMA_VERSION, corpus_fingerprint, str(corpus_dir.resolve()),
-                                indexer_fingerprint(), _counts(units), problems, files, sign(files))
+                                indexer_fingerprint(), _counts(units), problems, files, sign(files), reports)
             building.write_manifest(manifest)
             _synced(building.path)
             generation = index_dir / Generation.new_name()

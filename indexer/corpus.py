@@ -1,4 +1,4 @@
-"""Reading a corpus folder: one report per ``.txt`` file, named by its file name."""
+"""Reading a corpus: a folder of report files (or one file), each named by its file name."""
 
 from __future__ import annotations
 
@@ -7,56 +7,84 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from indexer.errors import CorpusError
+from indexer.errors import CorpusError, UnreadableReportError
+from indexer.formats import READERS, read_document
 
 _DOC_ID = re.compile(r"[\w.-]+")  # the whole name (fullmatch): no trailing newline
+#: When one report is in the folder in several formats (same file name), the one read.
+FORMAT_PREFERENCE = (".txt", ".docx", ".pdf", ".doc")
 
 
 class Report(NamedTuple):  # not a frozen dataclass: several times quicker to define (cold start)
-    doc: str    # the file name without ".txt" (any case), e.g. "san-jose-2025"
+    doc: str    # the file name without its extension, e.g. "san-jose-2025"
     path: Path
-    text: str
+    text: str   # as a .txt report reads (indexer.formats)
+    symbol: str | None = None        # read from the file's own header, when it has one
+    footnotes: tuple[str, ...] = ()  # not part of any unit's text
 
 
-def report_paths(corpus_dir: Path) -> list[Path]:
-    corpus_dir = Path(corpus_dir)
-    if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus folder not found: {corpus_dir} — pass --corpus DIR")
-    paths = sorted(p for p in corpus_dir.iterdir() if p.suffix.lower() == ".txt" and p.is_file())  # .TXT too
+def corpus_files(corpus: Path) -> list[Path]:
+    """Every file a build looks at: the file itself, or each visible file of the folder
+    (reports of any format, and the others, which the build names as skipped)."""
+    corpus = Path(corpus)
+    if corpus.is_file():
+        return [corpus]
+    if not corpus.is_dir():
+        raise CorpusError(f"corpus folder not found: {corpus} — pass --corpus DIR (a folder or one report file)")
+    try:
+        paths = sorted(p for p in corpus.iterdir() if not p.name.startswith(".") and p.is_file())
+    except OSError as error:
+        raise CorpusError(f"cannot read the corpus folder {corpus} ({error.strerror})") from None
     if not paths:
-        raise CorpusError(f"no .txt report in {corpus_dir}")
-    seen: dict[str, Path] = {}
-    for path in paths:  # --doc rapport could not tell Rapport.txt from rapport.txt
-        other = seen.setdefault(path.stem.casefold(), path)
-        if other is not path:
-            raise CorpusError(f"{other.name} and {path.name} differ only by case — rename one "
-                              f"(report ids must be told apart by `--doc`)")
+        raise CorpusError(f"no report in {corpus} (reports are {', '.join(READERS)} files)")
     return paths
 
 
+def report_paths(corpus: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files read as reports, and the others with the reason they are not (same report id as
+    another file, unsupported type)."""
+    chosen: dict[str, Path] = {}
+    skipped: list[tuple[Path, str]] = []
+    rank = {suffix: i for i, suffix in enumerate(FORMAT_PREFERENCE)}
+    for path in corpus_files(corpus):
+        suffix = path.suffix.lower()
+        if suffix not in READERS:
+            skipped.append((path, f"unsupported file type '{path.suffix or '(none)'}' — reports are "
+                                  f"{', '.join(FORMAT_PREFERENCE)} files"))
+            continue
+        key = path.stem.casefold()  # --doc rapport could not tell Rapport.txt from rapport.txt
+        other = chosen.get(key)
+        if other is None:
+            chosen[key] = path
+            continue
+        keep, drop = sorted((other, path), key=lambda p: (rank[p.suffix.lower()], p.name))
+        chosen[key] = keep
+        skipped.append((drop, f"same report id as {keep.name} (one file per report; {keep.name} is read)"))
+    return sorted(chosen.values()), skipped
+
+
 def read_report(path: Path) -> Report:
-    """The report's text, decoded and checked; a bad file is named in the error."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CorpusError(f"{path}: cannot read ({error.strerror})") from None
-    if not data.strip():
-        raise CorpusError(f"{path}: empty file")
-    if b"\x00" in data:
-        raise CorpusError(f"{path}: binary file, not a text report")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CorpusError(f"{path}: not UTF-8 text (byte {error.start}); convert it with `iconv -t UTF-8`") from None
+    """The report in ``path``, decoded and checked; ``UnreadableReportError`` names the file and why."""
+    path = Path(path)
     doc = path.stem
     if not _DOC_ID.fullmatch(doc):
-        raise CorpusError(f"{path}: file names may only use letters, digits, '.', '-' and '_'")
-    return Report(doc, path, text)
+        raise UnreadableReportError(f"{path}: file names may only use letters, digits, '.', '-' and '_'")
+    document = read_document(path)
+    return Report(doc, path, document.text, document.symbol, tuple(document.footnotes))
 
 
-def fingerprint(corpus_dir: Path) -> str:
-    """Changes whenever a report is added, removed or edited."""
+def file_digest(path: Path) -> str:
+    """The content digest of one corpus file (what an incremental build compares)."""
     digest = hashlib.sha256()
-    for path in report_paths(corpus_dir):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fingerprint(corpus: Path) -> str:
+    """Changes whenever a file is added to, removed from or edited in the corpus."""
+    digest = hashlib.sha256()
+    for path in corpus_files(corpus):
+        digest.update(path.name.encode() + b"\0" + file_digest(path).encode() + b"\0")
     return digest.hexdigest()

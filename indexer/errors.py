@@ -28,3 +28,9 @@ class UnknownUnitError(CongresError):
 
 class InvalidRequestError(CongresError):
     """Raised for arguments outside their range (negative limit, unknown facet name…)."""
+
+
+class UnreadableReportError(CorpusError):
+    """Raised when one corpus file cannot be turned into a report's text (unsupported type,
+    damaged or scanned PDF, a .docx that is not one…); a build skips it and names it with this
+    message, its reason."""

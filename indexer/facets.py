@@ -5,7 +5,7 @@ bitsets written at build time, the names accepted before ``:`` in a query, the o
 ``congres search`` and the filter keys of ``Searcher.search``.
 
 >>> [facet.name for facet in REGISTRY if facet.shown]
-['agenda', 'state', 'theme', 'org', 'doc']
+['agenda', 'state', 'theme', 'org', 'report', 'doc']
 >>> QUERY_NAMES["pays"], QUERY_NAMES["rapport"]
 ('state', 'doc')
 """
@@ -43,7 +43,9 @@ REGISTRY: tuple[Facet, ...] = (
           help="Theme, e.g. cybercriminalité. Repeat for OR."),
     Facet("org", lambda unit: unit.organisations, aliases=("organisation", "organization"), option_rank=4,
           help="Organisation that made a statement. Repeat for OR."),
-    Facet("doc", lambda unit: [unit.doc], multiple=False, aliases=("rapport",), option_rank=5,
+    Facet("report", lambda unit: [unit.report] if unit.report else [], multiple=False, aliases=("reunion",),
+          option_rank=5, help="Report, by its meeting: region, city, month (e.g. Afrique). Repeat for OR."),
+    Facet("doc", lambda unit: [unit.doc], multiple=False, aliases=("rapport",), option_rank=6,
           help="Report identifier (corpus file name). Repeat for OR."),
     # The states among a section's speakers that spoke as observers: shown as a mark on the
     # state facet's values, not filtered on.

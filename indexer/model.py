@@ -27,6 +27,7 @@ class Unit:
     observers: list[str] = field(default_factory=list)      # observer states that spoke in the section
     organisations: list[str] = field(default_factory=list)  # organisations that spoke in the section
     themes: list[str] = field(default_factory=list)
+    report: str = ""               # the report's label (indexer.metadata): "Afrique — Addis-Abeba, mars 2025"
 
     @property
     def id(self) -> str:

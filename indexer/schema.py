@@ -9,7 +9,7 @@ from whoosh import fields
 from indexer.analysis import FAST_FRENCH_ANALYZER
 from indexer.facets import REGISTRY, Facet
 
-SCHEMA_VERSION = 3  # bump when a field changes
+SCHEMA_VERSION = 4  # bump when a field changes
 
 
 @lru_cache(maxsize=1)

@@ -34,6 +34,7 @@ class Manifest:
     notes: list[str] = field(default_factory=list)  # what parsing had to mend ("paragraph 20 missing…")
     files: dict[str, str] = field(default_factory=dict)  # sha256 of every other file (indexer.trust)
     signature: str = ""  # of ``files``, with this user's key: the generation was built or trusted here
+    reports: dict[str, dict] = field(default_factory=dict)  # each report's metadata (indexer.metadata), by id
 
     @property
     def is_current(self) -> bool:

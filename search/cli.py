@@ -319,6 +319,20 @@ def facets_command(facet, as_json, index_dir, corpus_dir, engine):
         click.echo("\n\n".join(render_facet_table(name, rows) for name, rows in table.items()))
 
 
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback exposes the search to the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free one).")
+@_engine_option
+@_corpus_option
+@_index_option
+def serve_command(host, port, index_dir, corpus_dir, engine):
+    """Serve the search as a web page and an HTTP API (Ctrl-C stops it)."""
+    from search.web import serve  # the web framework is imported by this command alone
+
+    serve(host=host, port=port, index_dir=index_dir, corpus_dir=corpus_dir, engine=engine)
+
+
 def main() -> None:
     cli(args=[_as_typed(arg) for arg in sys.argv[1:]], prog_name="congres")
 

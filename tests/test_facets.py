@@ -12,7 +12,7 @@ from search.syntax import Field, parse_syntax
 
 
 def test_the_facets_in_display_order():
-    assert FACETS == ("agenda", "state", "theme", "org", "doc")
+    assert FACETS == ("agenda", "state", "theme", "org", "report", "doc")
     assert [f.name for f in REGISTRY if not f.shown] == ["observer"]
 
 
@@ -44,4 +44,4 @@ def test_every_facet_is_a_field_of_the_schema_single_or_multi_valued(corpus_unit
 
 def test_the_search_command_has_one_option_per_facet_most_used_first():
     options = [p.opts[0] for p in search_command.params if isinstance(p, click.Option)]
-    assert options[:5] == ["--state", "--theme", "--agenda", "--org", "--doc"]
+    assert options[:6] == ["--state", "--theme", "--agenda", "--org", "--report", "--doc"]
