@@ -36,7 +36,8 @@ class Facet:
 #: In display order (results, ``congres facets``, JSON).
 REGISTRY: tuple[Facet, ...] = (
     Facet("agenda", lambda unit: [unit.agenda] if unit.agenda else [], multiple=False, aliases=("point",),
-          option_rank=3, help="Agenda item: 3, 4, 5, 6, theme, or a label. Repeat for OR."),
+          option_rank=3, help="Agenda item: a point of the Congress agenda (3…6 or 'point 3'), a workshop "
+               "('atelier 1': the point it is held under), 'theme' (main theme), or a label. Repeat for OR."),
     Facet("state", lambda unit: unit.states + unit.observers, aliases=("etat", "pays"), option_rank=1,
           help="Speaker state (name, any case or accents, or ISO code: BRA). Repeat for OR."),
     Facet("theme", lambda unit: unit.themes, option_rank=2,

@@ -14,8 +14,8 @@ from indexer.errors import CongresError, UnknownFacetValueError
 from indexer.facets import BY_NAME, FACETS, REGISTRY
 from search.locations import CORPUS_ENV, INDEX_ENV, default_corpus_dir, default_index_dir
 from search.engines import ARRAYS_FROM, ENGINES
-from search.render import plain, render_explanation, render_facet_table, render_results, render_unit
-from search.searcher import MAX_LIMIT, Searcher
+from search.render import plain, render_explanation, render_facet_table, render_reports, render_results, render_unit
+from search.searcher import MAX_LIMIT, SORTS, Searcher
 
 DEBUG_ENV = "CONGRES_DEBUG"
 ENGINE_ENV = "CONGRES_ENGINE"
@@ -41,6 +41,9 @@ class _CongresGroup(click.Group):
         _tolerate_unencodable_output()
         try:
             super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:  # bare `congres`: the help, not an error
+            click.echo(error.ctx.get_help())
+            sys.exit(0)
         except click.UsageError as error:
             command = error.ctx.command_path if error.ctx else prog_name or "congres"
             click.echo(f"Error: {_one_line(error.format_message())} (see '{command} --help')", err=True)
@@ -93,7 +96,9 @@ def _index_option(command):
 
 def _corpus_option(command):
     return click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), envvar=CORPUS_ENV,
-                        help=f"Folder of .txt reports [default: ${CORPUS_ENV} or the bundled report].")(command)
+                        help=f"Folder of reports (.txt, .pdf, .docx, .doc) or one report file [default: "
+                             f"${CORPUS_ENV}, else the corpus the index was built from, else the bundled "
+                             f"report].")(command)
 
 
 def _engine_option(command):
@@ -150,31 +155,69 @@ def cli():
     """
 
 
+#: ``congres index`` exit status when some corpus files could not be indexed (the others were).
+PARTIAL_EXIT = 3
+
+
 @cli.command("index")
 @_corpus_option
 @_index_option
-def index_command(corpus_dir, index_dir):
-    """Build the index from a folder of reports (swapped in when complete)."""
-    from indexer.build import build_index  # the search commands do without it
+@click.option("--strict", is_flag=True, help="Fail (and leave the index as it was) if any corpus file cannot be indexed.")
+@_json_option
+def index_command(corpus_dir, index_dir, strict, as_json):
+    """Build the index from a folder of reports (swapped in when complete).
 
-    corpus_dir, index_dir = corpus_dir or default_corpus_dir(), index_dir or default_index_dir()
-    progress = _BuildProgress() if sys.stderr.isatty() else None  # not in pipes, logs and tests
+    Without --corpus, the corpus the index was built from is read again (only the reports that
+    changed are parsed). Files that cannot be indexed are named with their reason; the exit
+    status is then 3 (the readable reports were indexed), or 1 with --strict (nothing changed).
+    """
+    from indexer.build import build_index  # the search commands do without it
+    from search.searcher import recorded_corpus
+
+    index_dir = index_dir or default_index_dir()
+    warnings: list[str] = []
+    corpus_dir = corpus_dir or recorded_corpus(index_dir, warnings)
+    for warning in warnings:
+        click.echo(f"Warning: {_one_line(warning)}", err=True)
+    progress = _BuildProgress() if sys.stderr.isatty() and not as_json else None  # not in pipes, logs, tests
     try:
-        manifest = build_index(corpus_dir, index_dir, on_progress=progress,
+        manifest = build_index(corpus_dir, index_dir, on_progress=progress, strict=strict,
                                on_wait=lambda: click.echo("Waiting for another build of this index to finish…",
                                                           err=True))
     finally:
         if progress:
             progress.finish()
-    reports = len(manifest.documents)
-    click.echo(f"Indexed {reports} report{'s' if reports != 1 else ''} from {corpus_dir} into {index_dir}: "
-               f"{manifest.unit_count} units.")
-    listed = list(manifest.documents.items())
-    for doc, kinds in listed[:LISTED_REPORTS]:
-        click.echo(f"  {doc}: {kinds['paragraph']} paragraphs, {kinds['recommendation']} recommendations")
-    if len(listed) > LISTED_REPORTS:
-        click.echo(f"  … and {len(listed) - LISTED_REPORTS} more (`congres facets doc` lists them all)")
-    _warn_about(manifest.notes)
+    skipped = manifest.skipped
+    if as_json:
+        _print_json({"corpus": str(corpus_dir), "index": str(index_dir), "generation": manifest_generation(index_dir),
+                     "units": manifest.unit_count, "reports": {
+                         doc: {**manifest.reports.get(doc, {}), **kinds} for doc, kinds in manifest.documents.items()},
+                     "skipped": skipped, "notes": manifest.notes, "complete": not skipped})
+    else:
+        reports = len(manifest.documents)
+        click.echo(f"Indexed {reports} report{'s' if reports != 1 else ''} from {corpus_dir} into {index_dir}: "
+                   f"{manifest.unit_count} units.")
+        listed = list(manifest.documents.items())
+        for doc, kinds in listed[:LISTED_REPORTS]:
+            symbol = (manifest.reports.get(doc) or {}).get("symbol")
+            click.echo(f"  {doc}{f' ({symbol})' if symbol else ''}: {kinds['paragraph']} paragraphs, "
+                       f"{kinds['recommendation']} recommendations")
+        if len(listed) > LISTED_REPORTS:
+            click.echo(f"  … and {len(listed) - LISTED_REPORTS} more (`congres reports` lists them all)")
+        _warn_about(manifest.notes)
+    for entry in skipped:
+        click.echo(f"Skipped: {_one_line(entry['file'])}: {_one_line(entry['reason'])}", err=True)
+    if skipped:
+        click.echo(f"Warning: {len(skipped)} file{'s' if len(skipped) != 1 else ''} of the corpus could not be "
+                   f"indexed (listed above); the others were", err=True)
+        sys.exit(PARTIAL_EXIT)
+
+
+def manifest_generation(index_dir: Path) -> str:
+    from indexer.store import Generation
+
+    current = Generation.current(index_dir)
+    return current.name if current else ""
 
 
 def _warn_about(notes: list[str]) -> None:
@@ -260,14 +303,23 @@ def _facet_options(command):
     return command
 
 
+FORMATS = ("text", "json", "csv", "jsonl")
+
+
 @cli.command("search", cls=_SearchCommand, context_settings={"ignore_unknown_options": True})
 @click.argument("query", nargs=-1)
 @_facet_options
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True, help="Results per page.")
 @click.option("--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Page of results.")
+@click.option("--all", "every_page", is_flag=True, help="Every result, not one page (for --format csv, jsonl, json).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+              help="relevance, or document: the matching units in the order of the reports.")
+@click.option("--format", "output", type=click.Choice(FORMATS), default=None,
+              help="text (default), json (= --json), csv (one row per hit, for spreadsheets), jsonl (one hit per line).")
 @click.option("--explain", is_flag=True, help="Show how the query was understood (terms, synonyms, corrections…).")
 @_reading_options
-def search_command(query, limit, page, explain, as_json, index_dir, corpus_dir, engine, **facet_values):
+def search_command(query, limit, page, every_page, sort, output, explain, as_json, index_dir, corpus_dir, engine,
+                   **facet_values):
     """Search the reports. An empty QUERY with filters lists the matching units in order.
 
     The words of QUERY may be given as one argument or several.
@@ -277,11 +329,27 @@ def search_command(query, limit, page, explain, as_json, index_dir, corpus_dir, 
 
     Example: congres search "armes à feu" --agenda 5 --state BRA
     """
+    if as_json and output not in (None, "json"):
+        raise click.UsageError(f"--json and --format {output} contradict each other: choose one")
+    output = "json" if as_json else output or "text"
+    if every_page and output == "text":
+        raise click.UsageError("--all is for --format csv, jsonl or json (text shows one page: use --page)")
     query = " ".join(query)
-    filters = {name: list(facet_values[name]) for name in _OPTION_ORDER if facet_values[name]}
+    filters = _filters_of(facet_values)
     with _open(index_dir, corpus_dir, engine) as searcher:
-        results = searcher.search(query, filters=filters, limit=limit, offset=(page - 1) * limit)
-    if as_json:
+        if output in ("csv", "jsonl"):
+            from search.export import write_csv, write_jsonl
+
+            hits = iter_hits(searcher, query, filters, sort, None if every_page else (limit, page))
+            (write_csv if output == "csv" else write_jsonl)(hits, click.get_text_stream("stdout"))
+            return
+        if every_page:  # the total, facets and notices, then the hits of every page
+            results = searcher.search(query, filters=filters, limit=0, sort=sort)
+            results.hits = list(iter_hits(searcher, query, filters, sort, None))
+            results.limit = len(results.hits)
+        else:
+            results = searcher.search(query, filters=filters, limit=limit, offset=(page - 1) * limit, sort=sort)
+    if output == "json":
         _print_json(results.to_dict(explain=explain))
         return
     for notice in results.notices:
@@ -291,32 +359,94 @@ def search_command(query, limit, page, explain, as_json, index_dir, corpus_dir, 
     click.echo(render_results(results, _color(), show_doc=results.reports > 1))
 
 
+def iter_hits(searcher: Searcher, query: str, filters: dict, sort: str, page: tuple[int, int] | None):
+    """The hits of one page (``(limit, page)``), or of every page (None), read page by page."""
+    if page is not None:
+        limit, number = page
+        yield from searcher.search(query, filters=filters, limit=limit, offset=(number - 1) * limit, sort=sort).hits
+        return
+    offset = 0
+    while True:
+        hits = searcher.search(query, filters=filters, limit=MAX_LIMIT, offset=offset, sort=sort).hits
+        yield from hits
+        if len(hits) < MAX_LIMIT:
+            return
+        offset += MAX_LIMIT
+
+
+def _filters_of(facet_values: dict) -> dict[str, list[str]]:
+    return {name: list(facet_values[name]) for name in _OPTION_ORDER if facet_values.get(name)}
+
+
 @cli.command("show")
-@click.argument("unit_id", metavar="ID")
+@click.argument("unit_id", metavar="ID", nargs=-1, required=True)
 @_reading_options
 def show_command(unit_id, as_json, index_dir, corpus_dir, engine):
-    """Print one unit in full with its metadata: 28, 37f, "37 f)" or doc:37f."""
+    """Print one unit in full with its metadata.
+
+    ID: 28, 37f, "37 f)", "par. 37 f)", doc:37f, or the UN citation
+    "A/CONF.241/RPM.2/1, par. 37 f)" (quoted or not).
+    """
     with _open(index_dir, corpus_dir, engine) as searcher:
-        hit = searcher.get(unit_id)
+        hit = searcher.get(" ".join(unit_id))
+        metadata = searcher.reports.get(hit.doc, {})
     if as_json:
         data = hit.to_dict()
         data.pop("snippet")
+        data["report_metadata"] = metadata
         _print_json(data)
     else:
         click.echo(render_unit(hit, _color()))
 
 
-@cli.command("facets")
-@click.argument("facet", required=False, type=click.Choice(FACETS))
+@cli.command("facets", cls=_SearchCommand, context_settings={"ignore_unknown_options": True})
+@click.argument("facet_and_query", metavar="[FACET] [QUERY]...", nargs=-1)
+@_facet_options
 @_reading_options
-def facets_command(facet, as_json, index_dir, corpus_dir, engine):
-    """List the values of one facet (or all) with their numbers of units."""
+def facets_command(facet_and_query, as_json, index_dir, corpus_dir, engine, **facet_values):
+    """List the values of one facet (or all) with their numbers of units.
+
+    With a QUERY or filters (the same as `congres search`), the counts are those of the matching
+    units, each facet's own filter left out (as beside search results).
+
+    Example: congres facets state --theme cybercriminalité
+    """
+    facet, words = _facet_and_query(facet_and_query)
+    query, filters = " ".join(words), _filters_of(facet_values)
+    names = [facet] if facet else list(FACETS)
     with _open(index_dir, corpus_dir, engine) as searcher:
-        table = {name: searcher.facet_values(name) for name in ([facet] if facet else FACETS)}
+        if query.strip() or filters:
+            counted = searcher.search(query, filters=filters, limit=0).facets
+            table = {name: counted[name] for name in names}
+        else:
+            table = {name: searcher.facet_values(name) for name in names}
     if as_json:
         _print_json({name: [row.to_dict() for row in rows] for name, rows in table.items()})
     else:
         click.echo("\n\n".join(render_facet_table(name, rows) for name, rows in table.items()))
+
+
+def _facet_and_query(args: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """The facet named first, if any, and the query words after it."""
+    if not args:
+        return None, ()
+    if args[0] in FACETS or args[0] == "all":
+        return (None if args[0] == "all" else args[0]), args[1:]
+    choices = ", ".join(f"'{name}'" for name in (*FACETS, "all"))
+    raise click.BadParameter(f"'{args[0]}' is not one of {choices} (the facet comes first, then the query)",
+                             param_hint="'[FACET]'")
+
+
+@cli.command("reports")
+@_reading_options
+def reports_command(as_json, index_dir, corpus_dir, engine):
+    """List the indexed reports with their metadata: symbol, meeting, place, dates, languages."""
+    with _open(index_dir, corpus_dir, engine) as searcher:
+        reports, documents = searcher.reports, searcher.documents
+    if as_json:
+        _print_json({doc: {**meta, **documents.get(doc, {})} for doc, meta in reports.items()})
+    else:
+        click.echo(render_reports(reports, documents))
 
 
 @cli.command("serve")

@@ -17,6 +17,7 @@ from indexer.facet_units import read_facet_units
 from indexer.facets import FACETS, REGISTRY
 
 _POINT_NUMBER = re.compile(r"^(?:point\s*)?(\d+)$")
+_WORKSHOP_NUMBER = re.compile(r"^(?:atelier|workshop)\s*(\d+)$")
 _MAIN_THEME_WORDS = {"theme", "theme principal", "principal", "main theme"}
 
 
@@ -120,11 +121,14 @@ class FacetTable:
 
 
 def _agenda_shortcut(key: str, known: list[str]) -> str | None:
-    """``5`` or ``point 5`` → the label of point 5; ``theme`` → the main theme."""
-    number = _POINT_NUMBER.match(key)
+    """``5`` or ``point 5`` → the label of point 5 of the Congress agenda; ``atelier 1`` → the
+    point under which workshop 1 is held; ``theme`` → the main theme."""
+    number, workshop = _POINT_NUMBER.match(key), _WORKSHOP_NUMBER.match(key)
     for value in known:
         folded = normalize(value)
         if number and re.match(rf"point {number.group(1)}\b", folded):
+            return value
+        if workshop and re.search(rf"\(atelier {workshop.group(1)}\)", folded):
             return value
         if key in _MAIN_THEME_WORDS and folded.startswith("theme principal"):
             return value

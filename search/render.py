@@ -82,7 +82,9 @@ def render_facet_table(facet: str, rows: list[FacetCount]) -> str:
 
 def render_unit(hit: Hit, color: bool) -> str:
     kind = "recommandation" if hit.kind == "recommendation" else "paragraphe"
-    lines = [f"{_bold(plain(hit.citation), color)} · {plain(hit.doc)} · {kind}", f"agenda:        {plain(hit.agenda)}"]
+    lines = [f"{_bold(plain(hit.citation), color)} · {plain(hit.doc)} · {kind}",
+             f"cite as:       {plain(hit.citation_full)}", f"report:        {plain(hit.report)}",
+             f"agenda:        {plain(hit.agenda)}"]
     if hit.section:
         lines.append(f"section:       {plain(hit.section)}")
     speakers = [s for s in hit.states if s not in hit.observers]
@@ -92,6 +94,23 @@ def render_unit(hit: Hit, color: bool) -> str:
             lines.append(f"{label:<15}{plain(', '.join(values))}")
     lines += ["", plain(hit.text)]
     return "\n".join(lines)
+
+
+def render_reports(reports: dict[str, dict], documents: dict[str, dict[str, int]]) -> str:
+    """``congres reports``: each report with what it says about itself."""
+    blocks = []
+    for doc, meta in reports.items():
+        kinds = documents.get(doc, {})
+        lines = [f"{plain(meta.get('symbol') or doc)} · {plain(meta.get('label') or doc)}"]
+        rows = (("id", doc), ("title", meta.get("title")), ("meeting", meta.get("meeting")),
+                ("place", meta.get("city")), ("dates", " – ".join(meta.get("meeting_dates") or [])),
+                ("issued", meta.get("date")),
+                ("language", ", ".join(filter(None, (meta.get("language"), meta.get("original_language")
+                                                     and f"original: {meta['original_language']}")))),
+                ("units", f"{kinds.get('paragraph', 0)} paragraphs, {kinds.get('recommendation', 0)} recommendations"))
+        lines += [f"  {label:<9}{plain(value)}" for label, value in rows if value]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) if blocks else "no report in the index"
 
 
 def _summary(results: SearchResults, color: bool) -> str:
@@ -109,7 +128,8 @@ def _summary(results: SearchResults, color: bool) -> str:
 
 
 def _where(hit: Hit, show_doc: bool) -> str:
-    return plain(f"{hit.doc} · {hit.agenda}" if show_doc else hit.agenda)
+    """The agenda item; the UN citation too when the report has a symbol or the index several reports."""
+    return plain(f"{hit.citation_full} · {hit.agenda}" if show_doc or hit.symbol else hit.agenda)
 
 
 def _facet_label(row: FacetCount) -> str:

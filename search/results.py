@@ -22,6 +22,9 @@ class Hit:
     paragraph: int
     letter: str | None
     citation: str      # "§28", "§37 f)"
+    citation_full: str  # in the UN style: "A/CONF.241/RPM.2/1, par. 37 f)" (the file name without a symbol)
+    report: str        # the report's label: "Amérique latine et les Caraïbes — San José, février 2025"
+    symbol: str | None  # the report's document symbol, when it has one
     agenda: str
     section: str
     states: list[str]
@@ -39,7 +42,8 @@ class Hit:
     def to_dict(self) -> dict:
         return {
             "id": self.id, "doc": self.doc, "kind": self.kind, "paragraph": self.paragraph,
-            "letter": self.letter, "citation": self.citation, "agenda": self.agenda, "section": self.section,
+            "letter": self.letter, "citation": self.citation, "citation_full": self.citation_full,
+            "report": self.report, "symbol": self.symbol, "agenda": self.agenda, "section": self.section,
             "states": self.states, "observers": self.observers, "organisations": self.organisations,
             "themes": self.themes, "score": self.score, "snippet": self.snippet(), "text": self.text,
         }

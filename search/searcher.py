@@ -23,7 +23,11 @@ from search.results import Hit, SearchResults
 from search.snapshot import Snapshot, valid_text
 
 MAX_LIMIT = 10_000
-_UNIT_ID = re.compile(r"^(?:(?P<doc>[\w.-]+):)?\s*§?\s*(?P<paragraph>\d+)\s*(?P<letter>[a-z])?\)?$", re.I)
+#: A unit as users write it: 28, 37f, "37 f)", "§37 f)", "par. 37 f)", doc:37f, and the UN citation
+#: "A/CONF.241/RPM.2/1, par. 37 f)" (the report by its symbol or its id, then the paragraph).
+_UNIT_ID = re.compile(r"^(?:(?P<doc>[^\s,:]+?)\s*(?:[,:]\s*|\s+(?=par|§)))?(?:§|par(?:agraphe|a)?\.?)?\s*"
+                      r"(?P<paragraph>\d+)\s*(?P<letter>[a-z])?\)?$", re.I)
+SORTS = ("relevance", "document")
 AMBIGUOUS_LISTED = 5  # reports named when an id is in several (a corpus may hold thousands)
 _ATTEMPTS = 3  # a search that meets a generation deleted under it tries the newer one
 
@@ -62,26 +66,31 @@ class Searcher:
     # --- public API -----------------------------------------------------------
 
     def search(self, query: str = "", filters: dict[str, list[str] | str] | None = None,
-               limit: int = 10, offset: int = 0) -> SearchResults:
-        """Ranked, faceted, highlighted units; an empty query lists the filtered units in document order."""
+               limit: int = 10, offset: int = 0, sort: str = "relevance") -> SearchResults:
+        """Ranked, faceted, highlighted units; an empty query lists the filtered units in document order.
+        ``sort="document"`` lists the matching units in document order (without scores)."""
         limit, offset = _checked_int("limit", limit, 0, MAX_LIMIT), _checked_int("offset", offset, 0, None)
+        if sort not in SORTS:
+            raise InvalidRequestError(f"unknown sort {sort!r} — sorts are {', '.join(SORTS)}")
         if query is None:
             query = ""
         if not isinstance(query, str):
             raise InvalidRequestError(f"the query must be text, not {type(query).__name__}")
         query = valid_text(query)
-        return self._run(lambda snapshot: snapshot.search(query, filters or {}, limit, offset))
+        return self._run(lambda snapshot: snapshot.search(query, filters or {}, limit, offset, sort == "document"))
 
     def get(self, unit_id: str) -> Hit:
-        """One unit in full: ``"28"``, ``"37f"``, ``"37 f)"``, ``"§37 f)"`` or ``"doc:37f"``."""
+        """One unit in full: ``"28"``, ``"37f"``, ``"37 f)"``, ``"par. 37 f)"``, ``"doc:37f"`` or the UN
+        citation ``"A/CONF.241/RPM.2/1, par. 37 f)"``."""
         unit_id = valid_text(unit_id)
-        match = _UNIT_ID.match(unit_id.strip())
+        match = _UNIT_ID.match(" ".join(unit_id.split()))
         if not match:
-            raise UnknownUnitError(f"'{unit_id}' is not a unit id — ids look like 28 or 37f")
+            raise UnknownUnitError(f"'{unit_id}' is not a unit id — ids look like 28, 37f, \"par. 37 f)\" or "
+                                   f"\"A/CONF.241/RPM.2/1, par. 37 f)\"")
         key = f"{match['paragraph']}{(match['letter'] or '').lower()}"
 
         def find(snapshot: Snapshot) -> Hit:
-            found = snapshot.units_with_id(key, match["doc"])
+            found = snapshot.units_with_id(key, _report_named(snapshot, match["doc"]))
             if not found:
                 raise UnknownUnitError(f"no unit '{unit_id}' in the index — ids look like 28 or 37f")
             if len(found) > 1:
@@ -97,6 +106,15 @@ class Searcher:
         if facet not in FACETS:
             raise InvalidRequestError(f"unknown facet '{facet}' — facets are {', '.join(FACETS)}")
         return self._run(lambda snapshot: snapshot.facet_values(facet))
+
+    @property
+    def reports(self) -> dict[str, dict]:
+        """Each indexed report's metadata (``indexer.metadata``: symbol, title, meeting, dates…), by id."""
+        manifest = self._open_snapshot().manifest
+        if not manifest:
+            return {}
+        return {doc: manifest.reports.get(doc) or {"doc": doc, "cited_as": doc, "label": doc}
+                for doc in manifest.documents}
 
     @property
     def documents(self) -> dict[str, dict[str, int]]:
@@ -151,11 +169,11 @@ class Searcher:
 
     def _needs_build(self, generation: Generation | None) -> bool:
         if generation is None:
-            return self.corpus_dir.is_dir()
+            return self.corpus_dir.exists()
         manifest = generation.read_manifest()
         if manifest is None or not manifest.is_current:
             return True
-        if not self.corpus_dir.is_dir():
+        if not self.corpus_dir.exists():
             return False  # nothing to rebuild from: the index is all there is
         try:
             return manifest.fingerprint != fingerprint(self.corpus_dir)
@@ -245,6 +263,26 @@ class Searcher:
         return new
 
 
+def _report_named(snapshot: Snapshot, name: str | None) -> str | None:
+    """The id of the report a user named by its id or its document symbol (any case)."""
+    if name is None or snapshot.manifest is None:
+        return name
+    documents, reports = snapshot.manifest.documents, snapshot.manifest.reports
+    if name in documents:
+        return name
+    folded = name.casefold()
+    for doc in documents:
+        symbol = (reports.get(doc) or {}).get("symbol")
+        if folded in (doc.casefold(), (symbol or "").casefold()):
+            return doc
+    raise UnknownUnitError(f"no report '{name}' in the index — `congres reports` lists them")
+
+
+def recorded_corpus(index_dir: Path, warnings: list[str]) -> Path:
+    """The corpus ``congres index`` rebuilds when none is named: the one the index was built from."""
+    return _corpus_of(Generation.current(Path(index_dir)), warnings)
+
+
 def _corpus_of(generation: Generation | None, warnings: list[str]) -> Path:
     """The corpus to keep the index in step with when none is named: the one it was built from.
     If that folder is gone (unmounted, renamed), the index is searched as it is — never rebuilt
@@ -254,7 +292,7 @@ def _corpus_of(generation: Generation | None, warnings: list[str]) -> Path:
         return default_corpus_dir()
     manifest = generation.read_manifest()
     recorded = Path(manifest.corpus) if manifest and manifest.corpus else None
-    if recorded is None or recorded.is_dir():
+    if recorded is None or recorded.exists():  # a folder, or the one report file it was built from
         return recorded or default_corpus_dir()
     if _was_bundled(recorded):
         return default_corpus_dir()

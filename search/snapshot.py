@@ -20,6 +20,7 @@ from indexer.analysis import fold
 from indexer.bitsets import iter_bits
 from indexer.errors import IndexUnavailableError, InvalidRequestError
 from indexer.facets import FACETS
+from indexer.metadata import full_citation
 from indexer.model import citation
 from indexer.schema import split_values
 from indexer.store import MANIFEST, Generation
@@ -136,7 +137,8 @@ class Snapshot:
 
     # --- searching ----------------------------------------------------------------------
 
-    def search(self, query: str, filters: dict, limit: int, offset: int) -> SearchResults:
+    def search(self, query: str, filters: dict, limit: int, offset: int, in_order: bool = False) -> SearchResults:
+        """``in_order``: the matching units in document order, unscored, whatever the query."""
         parsed = parse_query(query, self.context)
         selected = self._resolve(filters, parsed.filters)
         memo: dict = {}  # the engine's scratch for this search (its query trees share their parts)
@@ -145,7 +147,8 @@ class Snapshot:
         found = matched
         for units in allowed.values():
             found &= units
-        ranked = self._rank(parsed, found, min(offset + limit, self.unit_count), memo)
+        needed = min(offset + limit, self.unit_count)
+        ranked = [(d, None) for d in iter_bits(found, needed)] if in_order else self._rank(parsed, found, needed, memo)
         hits = self._hits(ranked[offset:offset + limit], parsed)
         facets = {}
         for facet in FACETS:
@@ -215,10 +218,12 @@ class Snapshot:
     def _hits(self, ranked: list[tuple[int, float | None]], parsed: ParsedQuery | None) -> list[Hit]:
         with self.readers.searcher() as searcher:
             stored = [searcher.stored_fields(docnum) for docnum, _ in ranked]
-        return [_hit(fields, score, parsed) for fields, (_, score) in zip(stored, ranked)]
+        reports = self.manifest.reports if self.manifest else {}
+        return [_hit(fields, score, parsed, reports.get(fields["doc"]) or {}) for fields, (_, score) in zip(stored, ranked)]
 
 
-def _hit(stored: dict, score: float | None, parsed: ParsedQuery | None) -> Hit:
+def _hit(stored: dict, score: float | None, parsed: ParsedQuery | None, report: dict) -> Hit:
+    """``report``: the metadata of the unit's report (``indexer.metadata``), {} for an index without it."""
     text = stored["text"]
     if parsed is None:
         parts = [(text, False)]
@@ -228,6 +233,8 @@ def _hit(stored: dict, score: float | None, parsed: ParsedQuery | None) -> Hit:
     return Hit(
         id=stored["id"], doc=stored["doc"], kind=stored["kind"], paragraph=stored["paragraph"],
         letter=stored.get("letter"), citation=citation(stored["paragraph"], stored.get("letter")),
+        citation_full=full_citation(report.get("cited_as") or stored["doc"], stored["paragraph"], stored.get("letter")),
+        report=stored.get("report") or report.get("label") or stored["doc"], symbol=report.get("symbol"),
         agenda=stored["agenda"], section=stored.get("section") or "", states=split_values(stored.get("state")),
         observers=split_values(stored.get("observer")), organisations=split_values(stored.get("org")),
         themes=split_values(stored.get("theme")),

@@ -16,9 +16,9 @@ from tests.conftest import CORPUS, FIXTURES, ROOT
 
 # The keys of the --json objects, in order: the one place to change when a field is added.
 SEARCH_KEYS = ["query", "total", "offset", "limit", "filters", "notices", "hits", "facets", "generation"]
-HIT_KEYS = ["id", "doc", "kind", "paragraph", "letter", "citation", "agenda", "section", "states", "observers",
+HIT_KEYS = ["id", "doc", "kind", "paragraph", "letter", "citation", "citation_full", "report", "symbol", "agenda", "section", "states", "observers",
             "organisations", "themes", "score", "snippet", "text"]
-SHOW_KEYS = [key for key in HIT_KEYS if key != "snippet"]  # `show --json`: the unit in full, no snippet
+SHOW_KEYS = [key for key in HIT_KEYS if key != "snippet"] + ["report_metadata"]  # `show --json`: the unit in full
 FACET_NAMES = ["agenda", "state", "theme", "org", "report", "doc"]
 FACET_ROW_KEYS = ["value", "count", "selected"]  # then "observer": true for observer states only
 
@@ -157,7 +157,7 @@ def test_first_search_builds_the_index(tmp_path):
     (["search", "x", "--colour"], 2, "No such option '--colour'"),
     (["show", "999"], 1, "Error: no unit '999' in the index"),
     (["show", "hello"], 1, "Error: 'hello' is not a unit id"),
-    (["facets", "country"], 2, "'country' is not one of 'agenda', 'state', 'theme', 'org', 'report', 'doc'"),
+    (["facets", "country"], 2, "'country' is not one of 'agenda', 'state', 'theme', 'org', 'report', 'doc', 'all'"),
     (["frobnicate"], 2, "No such command 'frobnicate'"),
 ])
 def test_errors_are_one_line_with_an_exit_code(run, args, code, message):
