@@ -16,8 +16,8 @@ from tests.conftest import CORPUS, FIXTURES, ROOT
 
 # The keys of the --json objects, in order: the one place to change when a field is added.
 SEARCH_KEYS = ["query", "total", "offset", "limit", "filters", "notices", "hits", "facets", "generation"]
-HIT_KEYS = ["id", "doc", "kind", "paragraph", "letter", "citation", "citation_full", "report", "symbol", "agenda", "section", "states", "observers",
-            "organisations", "themes", "score", "snippet", "text"]
+HIT_KEYS = ["id", "doc", "kind", "paragraph", "letter", "citation", "citation_full", "report", "symbol", "agenda",
+            "section", "states", "observers", "organisations", "themes", "score", "snippet", "text"]
 SHOW_KEYS = [key for key in HIT_KEYS if key != "snippet"] + ["report_metadata"]  # `show --json`: the unit in full
 FACET_NAMES = ["agenda", "state", "theme", "org", "report", "doc"]
 FACET_ROW_KEYS = ["value", "count", "selected"]  # then "observer": true for observer states only
@@ -285,3 +285,95 @@ def test_accents_typed_under_a_c_locale_are_read_as_typed(index_dir):
         return json.loads(done.stdout.decode("ascii", "replace"))["total"]
 
     assert total({"LC_ALL": "C", "PYTHONUTF8": "0"}) == total({"LC_ALL": "C.UTF-8"}) == 6
+
+
+def test_bare_congres_prints_the_help_and_succeeds(run):
+    code, out, err = run()
+    assert code == 0 and not err
+    assert out.startswith("Usage: ") and "[OPTIONS] COMMAND [ARGS]..." in out.splitlines()[0]
+    assert {"search", "show", "facets", "reports", "index", "serve"} <= {
+        line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()}
+
+
+@pytest.mark.parametrize("typed", ["37m", "37 m)", "par. 37 m)", "§37 m)", "paragraphe 37 m)", "san-jose-2025:37m",
+                                   "san-jose-2025, par. 37 m)", "SAN-JOSE-2025 par. 37 m)"])
+def test_show_accepts_the_ways_a_unit_is_cited(run, typed):
+    code, out, err = run("show", typed)
+    assert code == 0, err
+    assert out.splitlines()[:2] == ["§37 m) · san-jose-2025 · recommandation", "cite as:       san-jose-2025, par. 37 m)"]
+
+
+def test_show_also_takes_the_citation_as_several_words(run):
+    code, out, _ = run("show", "san-jose-2025,", "par.", "14")
+    assert code == 0 and out.startswith("§14 · san-jose-2025 · paragraphe")
+
+
+def test_show_names_an_unknown_report(run):
+    code, _, err = run("show", "A/CONF.241/RPM.9/1, par. 14")
+    assert code == 1
+    assert err == "Error: no report 'A/CONF.241/RPM.9/1' in the index — `congres reports` lists them\n"
+
+
+def test_show_json_carries_the_report_metadata(run):
+    data = json.loads(run("show", "par. 14", "--json")[1])
+    assert data["citation_full"] == "san-jose-2025, par. 14"
+    assert data["report"] == "Amérique latine et les Caraïbes — San José, février 2025"
+    assert data["report_metadata"]["meeting_dates"] == ["2025-02-04", "2025-02-06"]
+    assert data["report_metadata"]["city"] == "San José"
+
+
+def test_reports_lists_each_report_with_its_metadata(run):
+    code, out, _ = run("reports")
+    assert code == 0
+    assert out.splitlines()[0] == "san-jose-2025 · Amérique latine et les Caraïbes — San José, février 2025"
+    assert "  dates    2025-02-04 – 2025-02-06" in out
+    assert "  language français, original: anglais" in out
+    assert "  units    95 paragraphs, 66 recommendations" in out
+    data = json.loads(run("reports", "--json")[1])
+    assert data["san-jose-2025"]["symbol"] is None and data["san-jose-2025"]["cited_as"] == "san-jose-2025"
+    assert (data["san-jose-2025"]["paragraph"], data["san-jose-2025"]["recommendation"]) == (95, 66)
+
+
+def test_facets_takes_the_query_and_filters_of_search(run):
+    code, out, err = run("facets", "state", "--theme", "cybercriminalité", "--json")
+    assert code == 0, err
+    search = json.loads(run("search", "", "--theme", "cybercriminalité", "--json")[1])
+    assert json.loads(out) == {"state": search["facets"]["state"]}
+    with_query = json.loads(run("facets", "state", "traite", "des", "personnes", "--state", "Brésil", "--json")[1])
+    search = json.loads(run("search", "traite des personnes", "--state", "Brésil", "--json")[1])
+    assert with_query["state"] == search["facets"]["state"]
+    brazil = next(row for row in with_query["state"] if row["value"] == "Brésil")
+    assert brazil["selected"] and brazil["count"] == 32
+    everything = json.loads(run("facets", "all", "--org", "Housing Works", "--json")[1])
+    assert list(everything) == FACET_NAMES
+
+
+def test_sort_by_document_lists_matches_in_report_order(run):
+    by_relevance = json.loads(run("search", "traite", "--limit", "20", "--json")[1])
+    by_document = json.loads(run("search", "traite", "--limit", "20", "--sort", "document", "--json")[1])
+    ids = [hit["id"] for hit in by_document["hits"]]
+    assert sorted(ids) == sorted(hit["id"] for hit in by_relevance["hits"]) and len(ids) == 8
+    assert ids[:3] == ["12", "17", "24h"] and ids != [hit["id"] for hit in by_relevance["hits"]]
+    assert {hit["score"] for hit in by_document["hits"]} == {None}
+
+
+def test_all_pages_at_once(run):
+    data = json.loads(run("search", "", "--state", "Honduras", "--all", "--format", "json")[1])
+    assert data["total"] == len(data["hits"]) == 48
+    assert data["offset"] == 0 and data["limit"] == 48
+
+
+@pytest.mark.parametrize("args, message", [
+    (["search", "x", "--json", "--format", "csv"], "--json and --format csv contradict each other: choose one"),
+    (["search", "x", "--all"], "--all is for --format csv, jsonl or json (text shows one page: use --page)"),
+])
+def test_output_options_that_contradict_are_usage_errors(run, args, message):
+    code, _, err = run(*args)
+    assert code == 2 and err.startswith(f"Error: {message} (see '") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("typed", ["3", "point 3", "Point 3", "atelier 1", "workshop 1"])
+def test_agenda_by_point_or_workshop(run, typed):
+    data = json.loads(run("search", "", "--agenda", typed, "--json", "--limit", "1")[1])
+    assert data["filters"]["agenda"] == ["Point 3 – Prévention de la criminalité fondée sur des données factuelles "
+                                         "(atelier 1)"] and data["total"] == 28
