@@ -23,6 +23,7 @@ from whoosh import query as wq
 
 from indexer.analysis import analyze, stem, word_key
 from indexer.model import RECOMMENDATION
+from search.compounds import with_compounds
 from search.glossary import GLOSSARY
 from search.spelling import Speller
 from search.syntax import All, Any, Concept, Field, Not, Phrase, Word, parse_syntax, split_negatives
@@ -93,6 +94,7 @@ def parse_query(text: str, context: QueryContext | None = None) -> ParsedQuery:
         explanation.question_words = [n.text for n in positives if frames_question(n)]
         wants_recommendations = any(asks_for_recommendations(n) for n in positives)
         positives = [n for n in positives if not frames_question(n) and not asks_for_recommendations(n)]
+    positives = with_compounds(positives, context.knows, explanation.expansions)  # before spelling: no "payer"
     if context.speller:
         searched = 0  # terms so far: words past MAX_TERMS are dropped, so they are not corrected
         for node in positives:
