@@ -19,7 +19,10 @@ _ENGLISH_WORD = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 ENGLISH_STOP_WORDS = frozenset(
     "a an the of in on at to for with by from and or about into over under is are was were be been does do did "
     "what which who whom whose how why when where there their its it this that these those as than not no "
-    "should can could would will may might must has have had any all some more most against between".split()
+    "should can could would will may might must has have had any all some more most against between "
+    # the verbs that frame a question ("what did Mexico say?", "which states spoke about …?")
+    "say says said speak speaks spoke spoken talk talks talked mention mentions mentioned discuss discusses "
+    "discussed tell told raise raised address addressed".split()
 )
 
 
@@ -82,7 +85,8 @@ class Glossary:
                 else:
                     return None  # a word the glossary does not know: not (only) English
                 i += 1
-        return Translation(" ".join(pieces), pairs) if pairs and foreign else None
+        # Names alone ("what did Mexico say?") are English too once the function words are left out.
+        return Translation(" ".join(pieces), pairs) if (pairs or pieces) and foreign else None
 
 
 def _is_french_order(phrase: str, french: list[str]) -> bool:

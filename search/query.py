@@ -27,9 +27,10 @@ from search.compounds import with_compounds
 from search.glossary import GLOSSARY
 from search.spelling import Speller
 from search.syntax import All, Any, Concept, Field, Not, Phrase, Word, parse_syntax, split_negatives
-from search.thesaurus import THESAURUS
+from search.thesaurus import THESAURUS, Expression
+from indexer.states import GAZETTEER
 from search.understanding import (
-    Explanation, asks_for_recommendations, frames_question, is_question, with_concepts,
+    Explanation, asks_for_recommendations, frames_question, is_question, with_concepts, with_states,
 )
 
 
@@ -62,6 +63,7 @@ class ParsedQuery:
     scoring: wq.Query | None  # what ranks the results: the loose query, plus the words close together
     excluded: wq.Query | None  # units to leave out (-word)
     filters: dict[str, list[str]] = field(default_factory=dict)  # field:value terms ANDed with the query
+    suggested_filters: dict[str, list[str]] = field(default_factory=dict)  # a state named among the words
     terms: dict[str, None] = field(default_factory=dict)  # analysed terms to highlight, in order
     prefixes: set[str] = field(default_factory=set)     # prefixes to highlight
     ignored: list[str] = field(default_factory=list)    # words that carry no meaning (stop words)
@@ -83,6 +85,8 @@ def parse_query(text: str, context: QueryContext | None = None) -> ParsedQuery:
     root = parse_syntax(translation.text if translation else text or "")
     converter = _Converter(context.resolve)
     positives, negatives = split_negatives(root.children)
+    if translation:
+        positives = [_as_typed_in_french(node) for node in positives]
     # "state:Brésil" beside the words filters like --state (and is counted as selected);
     # inside a group, an alternative or an exclusion it is part of the query.
     filters: dict[str, list[str]] = {}
@@ -95,6 +99,8 @@ def parse_query(text: str, context: QueryContext | None = None) -> ParsedQuery:
         wants_recommendations = any(asks_for_recommendations(n) for n in positives)
         positives = [n for n in positives if not frames_question(n) and not asks_for_recommendations(n)]
     positives = with_compounds(positives, context.knows, explanation.expansions)  # before spelling: no "payer"
+    positives = with_states(positives, GAZETTEER.lookup_name, explanation)  # "Mexique" is not "Amérique"
+    positives = with_concepts(positives, explanation)  # expressions are never "corrected" word by word
     if context.speller:
         searched = 0  # terms so far: words past MAX_TERMS are dropped, so they are not corrected
         for node in positives:
@@ -102,12 +108,11 @@ def parse_query(text: str, context: QueryContext | None = None) -> ParsedQuery:
             if searched > MAX_TERMS:
                 break
             correction = (isinstance(node, Word) and not node.text.endswith("*")
-                          and not THESAURUS.alternatives_for(analyze(node.text))  # a synonym will find it
                           and context.speller.correct(node.text))
             if correction:
                 explanation.corrections.append((node.text, correction))
                 node.text = correction
-    positives = with_concepts(positives, explanation)
+        positives = with_concepts(positives, explanation)  # a corrected word may have synonyms
     required = [converter.to_whoosh(n) for n in positives]
     # A unit with only some words of an expression ("populations" of "populations autochtones")
     # still belongs to the loose results.
@@ -131,9 +136,29 @@ def parse_query(text: str, context: QueryContext | None = None) -> ParsedQuery:
     return ParsedQuery(
         text=text, strict=strict, loose=loose, scoring=scoring, excluded=excluded,
         filters=filters,
+        suggested_filters={"state": list(dict.fromkeys(s for _, s in explanation.states))} if explanation.states else {},
         terms=converter.terms, prefixes=converter.prefixes, ignored=converter.ignored, truncated=converter.budget < 0,
         explanation=explanation,
     )
+
+
+def _as_typed_in_french(node):
+    """A translated expression (``("violence contre les femmes")``, or its alternatives) searched as
+    if its first French form had been typed: every word first, then some (not only the exact
+    phrase), its other forms as synonyms."""
+    forms = [node] if isinstance(node, Phrase) else node.children if isinstance(node, Any) else []
+    if not forms or not all(isinstance(form, Phrase) for form in forms):
+        return node
+    first, *others = forms
+    if len(analyze(first.text)) < 2 and not others:
+        return Word(first.text)
+    alternatives: dict[tuple[str, ...], Expression] = {}
+    for form in forms:  # the other forms, and the synonyms of each (the report's misprints of ONUDC…)
+        terms = tuple(analyze(form.text))
+        for expression in [Expression(form.text, terms), *THESAURUS.alternatives_for(terms)]:
+            alternatives.setdefault(expression.terms, expression)
+    alternatives.pop(tuple(analyze(first.text)), None)
+    return Concept(first.text, list(alternatives.values()))
 
 
 def _combine(kind, queries):

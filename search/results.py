@@ -62,6 +62,7 @@ class SearchResults:
     explanation: Explanation | None = None              # how the query was understood
     generation: str = ""                                # the index generation that answered
     reports: int = 0                                    # how many reports that generation holds
+    suggested_filters: dict[str, list[str]] = field(default_factory=dict)  # a state named among the words
 
     def to_dict(self, explain: bool = False) -> dict:
         """The ``--json`` object; ``explain=True`` adds how the query was understood (``--explain``)."""
@@ -72,6 +73,7 @@ class SearchResults:
             "limit": self.limit,
             "filters": self.filters,
             "notices": self.notices,
+            "suggested_filters": self.suggested_filters,
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {name: [row.to_dict() for row in rows] for name, rows in self.facets.items()},
             "generation": self.generation,

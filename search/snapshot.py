@@ -160,9 +160,20 @@ class Snapshot:
         notices = _notices(parsed)
         if not matched and not parsed.browse:  # the words themselves find nothing
             notices += self._suggestions(parsed)
+        suggested = {facet: [v for v in values if v not in selected.get(facet, []) and self._known(facet, v)]
+                     for facet, values in parsed.suggested_filters.items()}
+        suggested = {facet: values for facet, values in suggested.items() if values}
+        for facet, values in suggested.items():  # "Mexique" is a state: where it spoke is a filter away
+            notices.append(f"{' and '.join(values)} {'is a' if len(values) == 1 else 'are'} {facet}"
+                           f"{'' if len(values) == 1 else 's'}: --{facet} " + " --state ".join(f"'{v}'" for v in values)
+                           + " gives the sections where " + ("it" if len(values) == 1 else "they") + " spoke")
         return SearchResults(query, found.bit_count(), hits, facets, selected, limit, offset, notices,
-                             parsed.explanation, generation=self.generation.name,
+                             parsed.explanation, suggested_filters=suggested, generation=self.generation.name,
                              reports=len(self.manifest.documents) if self.manifest else 0)
+
+    def _known(self, facet: str, value: str) -> bool:
+        """A value some unit has (a state that spoke in this index)."""
+        return value in self.facets.values(facet)
 
     def units_with_id(self, key: str, doc: str | None) -> list[tuple[int, str]]:
         """(docnum, report) of the units numbered ``key`` ("37f"), in ``doc`` if given."""

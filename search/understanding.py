@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from typing import Callable
 from importlib import resources
 
 from indexer.analysis import analyze, fold
 from search.syntax import All, Any, Concept, Phrase, Word
-from search.thesaurus import THESAURUS
+from search.thesaurus import THESAURUS, Expression
 
 _QUESTIONS = tomllib.loads(resources.files("search").joinpath("data/questions.toml").read_text("utf-8"))
 QUESTION_OPENERS = frozenset(fold(word) for word in _QUESTIONS["openers"])
@@ -31,6 +32,7 @@ class Explanation:
     corrections: list[tuple[str, str]] = field(default_factory=list)       # typed → corrected
     expansions: list[tuple[str, list[str]]] = field(default_factory=list)  # expression → synonyms
     question_words: list[str] = field(default_factory=list)
+    states: list[tuple[str, str]] = field(default_factory=list)  # typed → the state understood
     words: list[str] = field(default_factory=list)   # the words searched, as typed (after translation)
     terms: list[str] = field(default_factory=list)   # their analysed terms
     strict: str = ""
@@ -42,6 +44,7 @@ class Explanation:
             "corrections": [{"typed": t, "searched": c} for t, c in self.corrections],
             "expansions": [{"expression": e, "synonyms": s} for e, s in self.expansions],
             "question_words": self.question_words,
+            "states": [{"typed": t, "state": s} for t, s in self.states],
             "words": self.words,
             "terms": self.terms,
             "whoosh": {"all_words": self.strict, "ranking": self.scoring},
@@ -67,6 +70,35 @@ def _word_within(node, terms: frozenset[str]) -> bool:
         return False
     own = analyze(node.text)
     return bool(own) and set(own) <= terms
+
+
+#: Words of a state name, at most ("Saint-Vincent-et-les Grenadines" is one word; "United Kingdom of Great Britain").
+STATE_WORDS = 4
+
+
+def with_states(nodes: list, lookup: Callable[[str], str | None], explanation: Explanation) -> list:
+    """Words of the query's top level that name a state (in French or English: "Mexique",
+    "Viet Nam", "Netherlands") become one concept: the name as typed or as the UN prints it."""
+    result, i = [], 0
+    while i < len(nodes):
+        for size in range(min(STATE_WORDS, len(nodes) - i), 0, -1):
+            run = nodes[i:i + size]
+            if not all(isinstance(n, Word) and not n.text.endswith("*") for n in run):
+                continue
+            typed = " ".join(n.text for n in run)
+            state = lookup(typed)
+            if state:
+                explanation.states.append((typed, state))
+                forms = [state] if fold(state.lower()) != fold(typed.lower()) else []
+                short = state.split(" (")[0]  # "Pays-Bas (Royaume des)" is printed "Pays-Bas" in lists
+                forms += [short] if short != state and fold(short.lower()) != fold(typed.lower()) else []
+                result.append(Concept(typed, [Expression(f, tuple(analyze(f))) for f in forms], phrase=True))
+                i += size
+                break
+        else:
+            result.append(nodes[i])
+            i += 1
+    return result
 
 
 def with_concepts(nodes: list, explanation: Explanation) -> list:

@@ -15,7 +15,8 @@ from search.cli import cli
 from tests.conftest import CORPUS, FIXTURES, ROOT
 
 # The keys of the --json objects, in order: the one place to change when a field is added.
-SEARCH_KEYS = ["query", "total", "offset", "limit", "filters", "notices", "hits", "facets", "generation"]
+SEARCH_KEYS = ["query", "total", "offset", "limit", "filters", "notices", "suggested_filters", "hits", "facets",
+               "generation"]
 HIT_KEYS = ["id", "doc", "kind", "paragraph", "letter", "citation", "citation_full", "report", "symbol", "agenda",
             "section", "states", "observers", "organisations", "themes", "score", "snippet", "text"]
 SHOW_KEYS = [key for key in HIT_KEYS if key != "snippet"] + ["report_metadata"]  # `show --json`: the unit in full

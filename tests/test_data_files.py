@@ -32,6 +32,24 @@ def test_gazetteer_lookup(typed, name):
     assert GAZETTEER.lookup(typed) == name
 
 
+def test_every_state_has_an_english_name_and_no_english_name_is_two_states():
+    english = read_tsv("indexer", "states_en.tsv")
+    assert [row["iso3"] for row in english] == [row["iso3"] for row in read_tsv("indexer", "states.tsv")]
+    owners: dict[str, str] = {}
+    for row in english:
+        for name in row["names"].split("|"):
+            assert owners.setdefault(name.lower(), row["iso3"]) == row["iso3"], name
+
+
+@pytest.mark.parametrize("typed, name", [
+    ("Netherlands", "Pays-Bas (Royaume des)"), ("Brazil", "Brésil"), ("Mexico", "Mexique"),
+    ("United States", "États-Unis d'Amérique"), ("Holland", "Pays-Bas (Royaume des)"), ("Trinidad and Tobago", "Trinité-et-Tobago"),
+])
+def test_english_names_resolve_but_are_never_found_in_report_text(typed, name):
+    assert GAZETTEER.lookup(typed) == name
+    assert GAZETTEER.find_all(f"la délégation de {typed} et du Chili") == ["Chili"]  # French text: French names only
+
+
 def test_gazetteer_prefers_the_longest_name():
     assert GAZETTEER.find_all("la Guinée équatoriale, la Papouasie-Nouvelle-Guinée et la Guinée") == [
         "Guinée équatoriale", "Papouasie-Nouvelle-Guinée", "Guinée",
@@ -82,6 +100,7 @@ def test_agenda_main_theme_and_procedural_parts():
 
 @pytest.mark.parametrize("package, name, columns", [
     ("indexer", "states.tsv", ["iso3", "name", "aliases"]),
+    ("indexer", "states_en.tsv", ["iso3", "names"]),
     ("indexer", "stem_overrides.tsv", ["word", "term"]),
     ("indexer", "derivations.tsv", ["family"]),
     ("search", "thesaurus_fr.tsv", ["group"]),

@@ -158,8 +158,10 @@ def test_english_words_printed_in_organisation_names_do_not_hide_an_english_quer
 
 
 def test_english_query_keeps_numbers_and_names(searcher):
-    results = searcher.search("firearms Brazil")
-    assert ids(results)[0] == "34" and results.total == 6  # "Brazil" is kept, found nowhere: units with firearms
+    results = searcher.search("firearms Brazil", limit=50)
+    assert ids(results)[0] == "34"  # "Brazil" is kept and understood as Brésil: firearms, then Brésil
+    assert set(ids(searcher.search("armes à feu", limit=50))) <= set(ids(results))
+    assert results.suggested_filters == {"state": ["Brésil"]}
 
 
 def test_an_english_acronym_finds_what_its_french_acronym_finds(searcher):
@@ -188,3 +190,45 @@ def test_output_that_cannot_show_accents_does_not_fail(index_dir):
     done = subprocess.run([sys.executable, "-m", "search", "search", "cybercriminalité", "--limit", "1"],
                           env=env, capture_output=True, timeout=120)
     assert done.returncode == 0 and done.stdout.startswith(b"7 results")
+
+
+@pytest.mark.parametrize("query, state", [
+    ("Mexique", "Mexique"), ("Viet Nam", "Viet Nam"), ("Pays-Bas", "Pays-Bas (Royaume des)"),
+    ("Netherlands", "Pays-Bas (Royaume des)"), ("what did Mexico say?", "Mexique"), ("Brazil", "Brésil"),
+])
+def test_a_state_named_in_a_query_is_the_state_never_a_correction(searcher, query, state):
+    results = searcher.search(query, limit=50)
+    assert not results.explanation.corrections  # never « Amérique » or « vie »
+    assert results.suggested_filters == {"state": [state]}
+    printed = state.split(" (")[0]
+    assert results.hits and all(printed in hit.text for hit in results.hits)  # units that name it
+    assert any(notice.startswith(f"{state} is a state: --state '{state}'") for notice in results.notices)
+
+
+def test_no_state_is_suggested_once_it_is_the_filter(searcher):
+    results = searcher.search("Mexique", filters={"state": ["Mexique"]})
+    assert results.suggested_filters == {} and not any("is a state" in n for n in results.notices)
+
+
+@pytest.mark.parametrize("word", ["est", "can", "per"])
+def test_a_word_that_is_also_an_iso_code_is_a_word(searcher, word):
+    assert searcher.search(f"criminalité {word}").suggested_filters == {}
+
+
+def test_an_expression_of_the_thesaurus_is_never_corrected_word_by_word(searcher):
+    results = searcher.search("droits de l'homme", limit=50)
+    assert not results.explanation.corrections  # not « l'comme »
+    saying_it = {h.id for h in searcher.search('"droits humains"', limit=50).hits}
+    assert saying_it and saying_it <= set(ids(results))  # the report's wording of it
+
+
+def test_english_question_words_are_not_corrected_into_french(searcher):
+    results = searcher.search("which states spoke about migrants?", limit=50)
+    assert not results.explanation.corrections  # not « stades », « août »
+    assert set(ids(searcher.search("migrants", limit=50))) <= set(ids(results))
+
+
+def test_an_english_expression_is_searched_as_its_french_would_be(searcher):
+    english = searcher.search("violence against women", limit=100)
+    french = searcher.search("violence contre les femmes", limit=100)
+    assert english.total == french.total > 1 and ids(english)[:5] == ids(french)[:5]
