@@ -171,7 +171,7 @@ class NumberingResolver:
 
     def _read_styles(self, root) -> None:
         for style in root.iter(W + "style"):
-            if style.get(W + "type", "paragraph") != "paragraph":
+            if style.get(W + "type", "paragraph") not in ("paragraph", "numbering"):  # numbering: list styles
                 continue
             key = style.get(W + "styleId")
             num_id = ilvl = None
@@ -208,7 +208,7 @@ class NumberingResolver:
         for style_num, style_ilvl, _, _ in self._style_chain(_style_of(p)):
             if num_id is None:
                 num_id = style_num
-            if ilvl is None and style_num is not None:
+            if ilvl is None:
                 ilvl = style_ilvl
             if num_id is not None and ilvl is not None:
                 break
