@@ -25,7 +25,8 @@ HEAD_LINES = 60
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
 _MONTH = "|".join(MONTHS)
-_SYMBOL = re.compile(r"^(?:[A-Z]{1,4}/)+(?:[A-Z0-9.]+/)*[A-Z0-9.]+$")  # A/CONF.241/RPM.2/1, E/CN.15/2025/1
+#: What a UN document symbol looks like: one definition, for the metadata and the file readers.
+SYMBOL = re.compile(r"^(?:[A-Z]{1,4}/)+(?:[A-Z0-9.]+/)*[A-Z0-9.]+$")  # A/CONF.241/RPM.2/1, E/CN.15/2025/1
 _DATE = re.compile(rf"^(\d{{1,2}})(?:er)? ({_MONTH}) (\d{{4}})$", re.I)
 _LANGUAGES = ("Français", "Anglais", "Arabe", "Chinois", "Espagnol", "Russe")
 _ORIGINAL = re.compile(r"^Original\s*:\s*(\w+)", re.I)
@@ -43,7 +44,7 @@ def read_metadata(report) -> dict:
 
 def read_metadata_from_text(text: str, doc: str, symbol: str | None = None) -> dict:
     lines = [line.strip() for line in text.splitlines()[:HEAD_LINES] if line.strip()]
-    symbol = symbol or next((line for line in lines[:12] if _SYMBOL.match(line)), None)
+    symbol = symbol or next((line for line in lines[:12] if SYMBOL.match(line)), None)
     date = None
     for before, line in zip([""] + lines, lines):
         if before.startswith("Distr.") and (found := _DATE.match(line)):

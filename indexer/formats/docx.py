@@ -503,6 +503,6 @@ def _xml(part):
 
 
 def _symbol_in(lines) -> str | None:
-    from indexer.metadata import _SYMBOL  # one definition of what a document symbol looks like
+    from indexer.metadata import SYMBOL  # one definition of what a document symbol looks like
 
-    return next((line.strip() for line in lines if _SYMBOL.match(line.strip())), None)
+    return next((line.strip() for line in lines if SYMBOL.match(line.strip())), None)
