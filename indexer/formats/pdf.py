@@ -31,7 +31,7 @@ from indexer.formats import Document
 HEADER_BAND, FOOTER_BAND = 0.09, 0.93
 SUPERSCRIPT_RATIO = 0.8   # a character this much smaller than its line, raised, is a superscript
 WORD_GAP = 0.15           # a gap wider than this many font sizes separates two words
-COLUMN_GAP = 2.0          # … this many font sizes (and 3× the line's usual gap): two columns
+COLUMN_GAP = 1.0          # … this many font sizes (and 3× the line’s usual gap): two columns
 BLOCK_GAP = 1.35          # baselines further apart than this many font sizes: a new block
 OCR_HINT = "run OCR first (e.g. `ocrmypdf in.pdf out.pdf`) and index the result"
 
