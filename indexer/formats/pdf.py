@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from indexer.errors import UnreadableReportError
 from indexer.formats import Document
+from indexer.metadata import SYMBOL
 
 #: Running header and footer bands, as fractions of the page height (UN layouts print them
 #: within the top and bottom 9 %); a line there is dropped only if it has a header's form.
@@ -35,7 +36,6 @@ COLUMN_GAP = 1.0          # … this many font sizes (and 3× the line’s usual
 BLOCK_GAP = 1.35          # baselines further apart than this many font sizes: a new block
 OCR_HINT = "run OCR first (e.g. `ocrmypdf in.pdf out.pdf`) and index the result"
 
-_SYMBOL = re.compile(r"^(?:[A-Z]{1,4}/)+(?:[A-Z0-9.]+/)*[A-Z0-9.]+$")
 _FOLIO = re.compile(r"^\d{1,4}/\d{1,4}$")
 _JOB = re.compile(r"^[A-Z]{1,2}\.\d{2}-\d{4,6}$")  # V.25-01936, N.24-12345
 _FURNITURE = re.compile(r"^(?:\(\w\)|\d{6}|\*\d{5,9}\*|Merci|de|recycler|Please|recycle)$")
@@ -245,7 +245,7 @@ def assemble(pages: list[_Page], path: Path) -> Document:
     out = list(masthead)
     for block in blocks:
         out.append(_block_text(block, known))
-    symbol = symbols.most_common(1)[0][0] if symbols else next((m for m in masthead if _SYMBOL.match(m)), None)
+    symbol = symbols.most_common(1)[0][0] if symbols else next((m for m in masthead if SYMBOL.match(m)), None)
     notes = [_join_lines([line.text for line in note], known) for note in footnotes]
     return Document("\n\n".join(out) + "\n", symbol, notes, len(pages))
 
@@ -343,9 +343,9 @@ def _is_furniture(line: _Line, page: _Page, symbols: Counter, first_page: bool) 
     if not (in_header or in_footer):
         return False
     words = [word.text for word in line.words]
-    if all(_SYMBOL.match(w) or _FOLIO.match(w) or _JOB.match(w) or _FURNITURE.match(w) for w in words):
+    if all(SYMBOL.match(w) or _FOLIO.match(w) or _JOB.match(w) or _FURNITURE.match(w) for w in words):
         for w in words:
-            if _SYMBOL.match(w) and not _JOB.match(w) and "/" in w and not _FOLIO.match(w):
+            if SYMBOL.match(w) and not _JOB.match(w) and "/" in w and not _FOLIO.match(w):
                 symbols[w] += 1
         return True
     return False
