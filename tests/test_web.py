@@ -402,3 +402,10 @@ def test_openapi_documents_every_route_and_facet(client):
     facet = schema["paths"]["/api/facets"]["get"]["parameters"][0]
     assert schema["components"]["schemas"]["FacetName"]["enum"] == ["agenda", "state", "theme", "org", "report", "doc"]
     assert facet["name"] == "facet"
+
+
+def test_openapi_lists_the_values_of_small_facets(client, searcher):
+    parameters = {p["name"]: p["schema"] for p in client.get("/openapi.json").json()["paths"]["/api/search"]["get"]["parameters"]}
+    assert parameters["agenda"]["items"]["enum"] == [row.value for row in searcher.facet_values("agenda")]
+    assert "Brésil" in parameters["state"]["items"]["enum"]
+    assert parameters["limit"]["maximum"] == 10_000

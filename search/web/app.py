@@ -16,6 +16,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Path as PathParam, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -125,6 +126,8 @@ def create_app(searcher: Searcher) -> FastAPI:
     versions = {name: hashlib.sha256(body).hexdigest()[:12] for name, body in static.items()}
     templates.globals["static_url"] = lambda name: f"/static/{name}?v={versions[name]}"
     app.add_middleware(_Guard)
+    schemas: dict[str, dict] = {}  # by generation
+    app.openapi = lambda: _openapi(app, searcher, schemas)
 
     def html(template: str, code: int = 200, **context) -> HTMLResponse:
         return HTMLResponse(templates.get_template(template).render(**context), status_code=code)
@@ -235,6 +238,28 @@ def create_app(searcher: Searcher) -> FastAPI:
                         headers={"cache-control": "public, max-age=86400"})
 
     return app
+
+
+#: A facet with at most this many values has them listed as an enum in /openapi.json.
+ENUM_UP_TO = 250
+
+
+def _openapi(app: FastAPI, searcher: Searcher | None, schemas: dict[str, dict]) -> dict:
+    """The schema, with each facet parameter's values as found in the index (the canonical
+    ones: aliases and ISO codes are accepted too, as the description says). Made again when
+    a rebuild changes the generation."""
+    generation = searcher.generation if searcher is not None else ""
+    if generation not in schemas:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        values = {name: [row.value for row in searcher.facet_values(name)] for name in FACETS} if searcher else {}
+        for operation in (op for methods in schema["paths"].values() for op in methods.values()):
+            for parameter in operation.get("parameters", []):
+                listed = values.get(parameter["name"]) if parameter["in"] == "query" else None
+                if listed and len(listed) <= ENUM_UP_TO:
+                    parameter["schema"]["items"]["enum"] = listed
+        schemas.clear()
+        schemas[generation] = schema
+    return schemas[generation]
 
 
 def _replaced(filters: dict[str, list[str]], error: UnknownFacetValueError, suggestion: str) -> dict[str, list[str]]:
