@@ -255,6 +255,10 @@ def test_static_files_are_served(client, name, kind):
     assert len(response.content) > 1000
 
 
+def test_the_favicon_is_served(client):
+    assert client.get("/static/favicon.svg").headers["content-type"] == "image/svg+xml"
+
+
 class _Page(HTMLParser):
     """The elements of a page, as (tag, attributes), and its text."""
 

@@ -33,7 +33,8 @@ HERE = Path(__file__).resolve().parent
 log = logging.getLogger("congres.web")
 
 #: The static files, by URL name; nothing else under /static/ exists.
-STATIC_FILES = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
+STATIC_FILES = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8",
+                "favicon.svg": "image/svg+xml"}
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
                                "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
