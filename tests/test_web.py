@@ -413,3 +413,58 @@ def test_openapi_lists_the_values_of_small_facets(client, searcher):
     assert parameters["agenda"]["items"]["enum"] == [row.value for row in searcher.facet_values("agenda")]
     assert "Brésil" in parameters["state"]["items"]["enum"]
     assert parameters["limit"]["maximum"] == 10_000
+
+
+@pytest.mark.slow
+def test_serve_as_a_real_process_answers_then_stops_cleanly_on_ctrl_c(index_dir):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import httpx
+
+    from tests.conftest import ROOT
+
+    server = subprocess.Popen([sys.executable, "-m", "search", "serve", "--port", "0", "--index", str(index_dir),
+                               "--corpus", str(CORPUS)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        line = server.stdout.readline()
+        match = re.fullmatch(r"Serving the search at (http://127\.0\.0\.1:(\d+)/) \(Ctrl-C stops it\)\n", line)
+        assert match, line
+        page = httpx.get(match[1], params={"q": "traite des personnes", "state": "BRA"}, timeout=10)
+        assert page.status_code == 200 and 'role="status">32 résultats pour « traite des personnes »' in page.text
+        api = httpx.get(match[1] + "api/search", params={"q": "traite des personnes", "state": "BRA"}, timeout=10)
+        assert api.json()["total"] == 32 and api.json()["filters"] == {"state": ["Brésil"]}
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=20)
+    assert server.returncode == 0
+    assert err == "Stopped.\n"
+    assert out == ""
+
+
+@pytest.mark.parametrize("host,exposed", [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_the_startup_line_says_when_the_search_is_exposed(searcher, monkeypatch, capsys, host, exposed):
+    import uvicorn
+
+    from search.web import serve
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets: None)  # started, then stopped at once
+    serve(host=host, port=0, searcher=searcher)
+    out = capsys.readouterr().out
+    assert out.startswith(f"Serving the search at http://{host}:")
+    assert ("exposed to every machine that can reach this one" in out) == exposed
+
+
+def test_a_port_in_use_is_one_line(searcher):
+    from search.web import listening_socket, serve
+    from indexer.errors import InvalidRequestError
+
+    taken = listening_socket("127.0.0.1", 0)
+    try:
+        with pytest.raises(InvalidRequestError, match=r"^cannot listen on 127\.0\.0\.1:\d+: Address already in use$"):
+            serve(port=taken.getsockname()[1], searcher=searcher)
+    finally:
+        taken.close()
