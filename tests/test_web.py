@@ -468,3 +468,33 @@ def test_a_port_in_use_is_one_line(searcher):
             serve(port=taken.getsockname()[1], searcher=searcher)
     finally:
         taken.close()
+
+
+def test_the_other_commands_do_not_import_the_web_framework():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import sys, search.cli, search.export; "
+            "print(sorted(m for m in ('fastapi', 'uvicorn', 'jinja2', 'starlette', 'search.web') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("error,status", [
+    ("IndexUnavailableError", 503), ("CorpusError", 503), ("InvalidRequestError", 400)])
+def test_what_the_searcher_cannot_do_has_its_status(searcher, monkeypatch, error, status):
+    import indexer.errors
+
+    message = "the index in /tmp/x is damaged (EOFError) — rebuild it with `congres index`"
+
+    def failing(*args, **kwargs):
+        raise getattr(indexer.errors, error)(message)
+
+    client = TestClient(create_app(searcher))
+    monkeypatch.setattr(searcher, "search", failing)
+    response = client.get("/api/search?q=traite")
+    assert (response.status_code, response.json()) == (status, {"error": message})
+    page = client.get("/?q=traite")
+    assert page.status_code == status and "Impossible de répondre : the index in /tmp/x is damaged" in page.text
