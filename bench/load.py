@@ -8,7 +8,8 @@ built, then:
 - ``python -m search serve`` runs as a separate process on a free loopback port, and
   ``--clients`` threads (one keep-alive ``httpx.Client`` each, in this process) send
   ``GET /api/search`` with the same mix for ``--seconds``: requests/s, p50/p95/p99 latency,
-  errors (any answer but 200, or a failed request).
+  errors (any answer but 200, or a failed request); then, for a third of that time, the same
+  clients fetch a small static file, the floor of the HTTP stack (server and clients) here.
 
 The mix is ``bench.perf``'s: four queries × three filter sets (none, a state, a state and an
 agenda item), top 10 with the counts of every facet. Only loopback is ever addressed, and the
@@ -67,14 +68,20 @@ def _start_server(index: Path, corpus: Path) -> tuple[subprocess.Popen, str]:
     return server, match[1]
 
 
-def over_http(url: str, seconds: float, clients: int) -> dict:
+SEARCHES = [("api/search", _params(query, filters)) for query, filters in MIX]
+#: The floor of the HTTP stack on this machine (server and clients): a static file from memory.
+FLOOR = [("static/favicon.svg", [])]
+
+
+def over_http(url: str, seconds: float, clients: int, requests=SEARCHES) -> dict:
+    """``clients`` threads sending ``requests`` (path, parameters) in turn for ``seconds``."""
     import httpx
 
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
     with httpx.Client(base_url=url) as warm:
-        for query, filters in MIX:
-            warm.get("api/search", params=_params(query, filters)).raise_for_status()
+        for path, params in requests:
+            warm.get(path, params=params).raise_for_status()
     start = time.perf_counter()
     deadline = start + seconds
 
@@ -82,11 +89,11 @@ def over_http(url: str, seconds: float, clients: int) -> dict:
         with httpx.Client(base_url=url, timeout=30) as http:
             sent = number  # each client starts at another point of the mix
             while time.perf_counter() < deadline:
-                query, filters = MIX[sent % len(MIX)]
+                path, params = requests[sent % len(requests)]
                 sent += 1
                 began = time.perf_counter()
                 try:
-                    ok = http.get("api/search", params=_params(query, filters)).status_code == 200
+                    ok = http.get(path, params=params).status_code == 200
                 except httpx.HTTPError:
                     ok = False
                 latencies[number].append(time.perf_counter() - began)
@@ -118,23 +125,26 @@ def measure(size: int, seconds: float, clients: int, tmp: Path) -> dict:
     server, url = _start_server(index, corpus)
     try:
         http = over_http(url, seconds, clients)
+        floor = over_http(url, max(5.0, seconds / 3), clients, FLOOR)
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(30)
     units = 161 * size
     return {"size": size, "units": units, **http, "in_process_per_s": own["searches_per_s"],
-            "ratio": http["requests_per_s"] / own["searches_per_s"], "server_exit": server.returncode}
+            "ratio": http["requests_per_s"] / own["searches_per_s"], "floor_per_s": floor["requests_per_s"],
+            "floor_errors": floor["errors"], "server_exit": server.returncode}
 
 
 def table(rows: list[dict], seconds: float, clients: int) -> str:
     lines = [f"Run {datetime.date.today().isoformat()}: {clients} clients for {seconds:g} s per size, "
              f"`GET /api/search` on the mix of {len(MIX)} searches.", "",
-             "| K | units | requests/s | p50 ms | p95 ms | p99 ms | errors | in-process searches/s | ratio |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| K | units | requests/s | p50 ms | p95 ms | p99 ms | errors | in-process searches/s | ratio | "
+             "static file requests/s |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['size']} | {r['units']:,} | {r['requests_per_s']:.0f} | {r['p50_ms']:.1f} | "
                      f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | {r['in_process_per_s']:.0f} | "
-                     f"{r['ratio']:.2f} |")
+                     f"{r['ratio']:.2f} | {r['floor_per_s']:.0f} |")
     return "\n".join(lines)
 
 
@@ -153,7 +163,7 @@ def main() -> None:
             rows.append(measure(size, args.seconds, args.clients, Path(tmp)))
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     print(table(rows, args.seconds, args.clients))
-    if any(r["errors"] for r in rows):
+    if any(r["errors"] or r["floor_errors"] for r in rows):
         raise SystemExit("errors under load")
 
 
