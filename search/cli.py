@@ -457,10 +457,14 @@ def reports_command(as_json, index_dir, corpus_dir, engine):
 @_corpus_option
 @_index_option
 def serve_command(host, port, index_dir, corpus_dir, engine):
-    """Serve the search as a web page and an HTTP API (Ctrl-C stops it)."""
+    """Serve the search as a web page and an HTTP API (Ctrl-C stops it).
+
+    Example: congres serve --port 8080, then open http://127.0.0.1:8080/
+    """
     from search.web import serve  # the web framework is imported by this command alone
 
-    serve(host=host, port=port, index_dir=index_dir, corpus_dir=corpus_dir, engine=engine)
+    with _open(index_dir, corpus_dir, engine) as searcher:  # warnings and builds said as by `congres search`
+        serve(host=host, port=port, index_dir=index_dir, corpus_dir=corpus_dir, engine=engine, searcher=searcher)
 
 
 def main() -> None:
