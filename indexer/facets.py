@@ -56,5 +56,7 @@ REGISTRY: tuple[Facet, ...] = (
 BY_NAME = {facet.name: facet for facet in REGISTRY}
 #: The facets users filter on and see counted, in display order.
 FACETS = tuple(facet.name for facet in REGISTRY if facet.shown)
+#: The facets in the order filters are given and listed (CLI options, API parameters): most used first.
+FILTER_ORDER = tuple(f.name for f in sorted((f for f in REGISTRY if f.shown), key=lambda f: f.option_rank))
 #: What users may type before ":" in a query → the facet it filters.
 QUERY_NAMES = {alias: facet.name for facet in REGISTRY if facet.shown for alias in (facet.name, *facet.aliases)}

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from indexer.errors import CongresError, UnknownFacetValueError
-from indexer.facets import BY_NAME, FACETS, REGISTRY
+from indexer.facets import BY_NAME, FACETS, FILTER_ORDER
 from search.locations import CORPUS_ENV, INDEX_ENV, default_corpus_dir, default_index_dir
 from search.engines import ARRAYS_FROM, ENGINES
 from search.render import plain, render_explanation, render_facet_table, render_reports, render_results, render_unit
@@ -135,7 +135,11 @@ def _open(index_dir: Path | None, corpus_dir: Path | None, engine: str | None = 
 def _print_json(data) -> None:
     """JSON escapes C0 controls itself; DEL and the C1 controls are escaped too, so that no report
     text reaches the terminal as an escape sequence."""
-    click.echo(_C1.sub(lambda c: f"\\u{ord(c.group()):04x}", json.dumps(data, ensure_ascii=False, indent=2)))
+    click.echo(_C1.sub(_escaped, json.dumps(data, ensure_ascii=False, indent=2)))
+
+
+def _escaped(control: re.Match) -> str:
+    return f"\\u{ord(control.group()):04x}"
 
 
 _C1 = re.compile("[\x7f-\x9f]")
@@ -292,12 +296,11 @@ class _SearchCommand(click.Command):
 
 
 #: The facet options of `congres search`, most used first; the filters are listed in this order too.
-_OPTION_ORDER = [f.name for f in sorted((f for f in REGISTRY if f.shown), key=lambda f: f.option_rank)]
 
 
 def _facet_options(command):
     """One ``--NAME`` option per facet of the registry (``indexer.facets``)."""
-    for name in reversed(_OPTION_ORDER):
+    for name in reversed(FILTER_ORDER):
         facet = BY_NAME[name]
         command = click.option(facet.option, facet.name, multiple=True, help=facet.help)(command)
     return command
@@ -338,14 +341,21 @@ def search_command(query, limit, page, every_page, sort, output, explain, as_jso
     filters = _filters_of(facet_values)
     with _open(index_dir, corpus_dir, engine) as searcher:
         if output in ("csv", "jsonl"):
-            from search.export import write_csv, write_jsonl
+            from search import export
 
-            hits = iter_hits(searcher, query, filters, sort, None if every_page else (limit, page))
-            (write_csv if output == "csv" else write_jsonl)(hits, click.get_text_stream("stdout"))
+            if every_page:
+                hits = export.iter_all_hits(searcher, query, filters, sort=sort)
+            else:
+                hits = searcher.search(query, filters=filters, limit=limit, offset=(page - 1) * limit, sort=sort).hits
+            for line in (export.csv_lines if output == "csv" else export.jsonl_lines)(hits):
+                # no C1 control reaches the terminal: dropped from CSV cells, escaped in JSON
+                click.echo(_C1.sub("" if output == "csv" else _escaped, line), nl=False)
             return
         if every_page:  # the total, facets and notices, then the hits of every page
+            from search import export
+
             results = searcher.search(query, filters=filters, limit=0, sort=sort)
-            results.hits = list(iter_hits(searcher, query, filters, sort, None))
+            results.hits = list(export.iter_all_hits(searcher, query, filters, sort=sort))
             results.limit = len(results.hits)
         else:
             results = searcher.search(query, filters=filters, limit=limit, offset=(page - 1) * limit, sort=sort)
@@ -359,23 +369,8 @@ def search_command(query, limit, page, every_page, sort, output, explain, as_jso
     click.echo(render_results(results, _color(), show_doc=results.reports > 1))
 
 
-def iter_hits(searcher: Searcher, query: str, filters: dict, sort: str, page: tuple[int, int] | None):
-    """The hits of one page (``(limit, page)``), or of every page (None), read page by page."""
-    if page is not None:
-        limit, number = page
-        yield from searcher.search(query, filters=filters, limit=limit, offset=(number - 1) * limit, sort=sort).hits
-        return
-    offset = 0
-    while True:
-        hits = searcher.search(query, filters=filters, limit=MAX_LIMIT, offset=offset, sort=sort).hits
-        yield from hits
-        if len(hits) < MAX_LIMIT:
-            return
-        offset += MAX_LIMIT
-
-
 def _filters_of(facet_values: dict) -> dict[str, list[str]]:
-    return {name: list(facet_values[name]) for name in _OPTION_ORDER if facet_values.get(name)}
+    return {name: list(facet_values[name]) for name in FILTER_ORDER if facet_values.get(name)}
 
 
 @cli.command("show")
@@ -388,15 +383,10 @@ def show_command(unit_id, as_json, index_dir, corpus_dir, engine):
     "A/CONF.241/RPM.2/1, par. 37 f)" (quoted or not).
     """
     with _open(index_dir, corpus_dir, engine) as searcher:
-        hit = searcher.get(" ".join(unit_id))
-        metadata = searcher.reports.get(hit.doc, {})
-    if as_json:
-        data = hit.to_dict()
-        data.pop("snippet")
-        data["report_metadata"] = metadata
-        _print_json(data)
-    else:
-        click.echo(render_unit(hit, _color()))
+        if as_json:
+            _print_json(searcher.unit_object(" ".join(unit_id)))
+        else:
+            click.echo(render_unit(searcher.get(" ".join(unit_id)), _color()))
 
 
 @cli.command("facets", cls=_SearchCommand, context_settings={"ignore_unknown_options": True})

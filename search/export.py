@@ -71,20 +71,20 @@ def jsonl_lines(hits: Iterable[Hit]) -> Iterator[str]:
 
 
 def iter_all_hits(searcher, query: str, filters: dict[str, list[str]] | None = None,
-                  page_size: int = PAGE_SIZE) -> Iterator[Hit]:
+                  page_size: int = PAGE_SIZE, sort: str = "relevance") -> Iterator[Hit]:
     """Every hit of a search, in rank order. The first page is searched now, so that a bad query
     or filter raises here, before anything is written; the others as the iterator is read. An
     export comes whole from one index generation: if a rebuild replaces it meanwhile, reading on
     raises ``IndexUnavailableError``."""
-    first = searcher.search(query, filters=filters, limit=page_size, offset=0)
-    return _pages(searcher, query, filters, page_size, first)
+    first = searcher.search(query, filters=filters, limit=page_size, offset=0, sort=sort)
+    return _pages(searcher, query, filters, page_size, first, sort)
 
 
-def _pages(searcher, query, filters, page_size, first) -> Iterator[Hit]:
+def _pages(searcher, query, filters, page_size, first, sort) -> Iterator[Hit]:
     yield from first.hits
     offset = page_size
     while offset < first.total:
-        page = searcher.search(query, filters=filters, limit=page_size, offset=offset)
+        page = searcher.search(query, filters=filters, limit=page_size, offset=offset, sort=sort)
         if page.generation != first.generation:
             raise IndexUnavailableError("the index was rebuilt during the export — export again")
         yield from page.hits

@@ -101,6 +101,15 @@ class Searcher:
 
         return self._run(find)
 
+    def unit_object(self, unit_id: str) -> dict:
+        """One unit as ``congres show --json`` prints it (and ``/api/units/…`` answers): the hit
+        without its snippet, with its report's metadata."""
+        hit = self.get(unit_id)
+        data = hit.to_dict()
+        data.pop("snippet")
+        data["report_metadata"] = self.reports.get(hit.doc, {})
+        return data
+
     def facet_values(self, facet: str) -> list[FacetCount]:
         """Every value of a facet with its number of units."""
         if facet not in FACETS:

@@ -378,3 +378,27 @@ def test_agenda_by_point_or_workshop(run, typed):
     data = json.loads(run("search", "", "--agenda", typed, "--json", "--limit", "1")[1])
     assert data["filters"]["agenda"] == ["Point 3 – Prévention de la criminalité fondée sur des données factuelles "
                                          "(atelier 1)"] and data["total"] == 28
+
+
+def test_csv_has_one_row_per_hit_of_every_page(run):
+    import csv
+    import io
+
+    code, out, err = run("search", "", "--state", "Honduras", "--format", "csv", "--all")
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["citation", "citation_full", "report", "doc", "agenda", "states", "themes", "text"]
+    assert len(rows) == 1 + 48
+    first = dict(zip(rows[0], rows[1]))
+    assert (first["citation"], first["citation_full"]) == ("§7", "san-jose-2025, par. 7")
+    assert "Honduras" in first["states"].split("; ")
+    one_page = list(csv.reader(io.StringIO(run("search", "", "--state", "Honduras", "--format", "csv")[1])))
+    assert [row[0] for row in one_page[1:]] == [row[0] for row in rows[1:11]]
+
+
+def test_jsonl_is_one_hit_object_per_line(run):
+    code, out, _ = run("search", "traite des personnes", "--format", "jsonl", "--limit", "3")
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    search = json.loads(run("search", "traite des personnes", "--json", "--limit", "3")[1])
+    assert lines == search["hits"]

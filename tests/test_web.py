@@ -379,7 +379,7 @@ def test_unit_page_has_text_metadata_and_the_way_back(client, searcher):
     hit = searcher.get("37h")
     assert hit.text.replace("'", "&#39;") in html
     assert '<a class="back" href="/?q=traite&amp;state=Br%C3%A9sil">' in html
-    assert 'data-citation="§37 h), san-jose-2025">copier la citation</button>' in html
+    assert 'data-citation="san-jose-2025, par. 37 h)">copier la citation</button>' in html
     for value in [hit.agenda, *hit.states, *hit.organisations, *hit.themes]:
         assert value.replace("'", "&#39;") in html
     assert re.search(r"<li>Émirats arabes unis <abbr class=\"observer\"", html)

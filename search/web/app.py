@@ -188,13 +188,11 @@ def create_app(searcher: Searcher) -> FastAPI:
         return StreamingResponse(export.jsonl_lines(hits), media_type="application/jsonl; charset=utf-8",
                                  headers={"content-disposition": 'attachment; filename="congres-resultats.jsonl"'})
 
-    @app.get("/api/units/{doc}/{unit_id}", response_model=models.Unit,
+    @app.get("/api/units/{doc}/{unit_id}", response_model=models.ShownUnit,
              responses={404: _ERRORS, 422: _ERRORS, 503: _ERRORS}, tags=["api"],
              summary="One unit in full: the object `congres show --json` prints")
     def api_unit(doc: _DOC, unit_id: _UNIT_ID):
-        data = searcher.get(f"{doc}:{unit_id}").to_dict()
-        data.pop("snippet")
-        return JSONResponse(data)
+        return JSONResponse(searcher.unit_object(f"{doc}:{unit_id}"))
 
     @app.get("/api/facets", response_model=dict[str, list[models.FacetRow]],
              responses={422: _ERRORS, 503: _ERRORS}, tags=["api"],

@@ -24,8 +24,11 @@ class Unit(_Open):
     paragraph: int
     letter: str | None
     citation: str = Field(examples=["§37 h)"])
-    citation_full: str | None = Field(None, description="The full UN citation, when the report's symbol is known.")
-    report: str | None = Field(None, description="The report, by its meeting.")
+    citation_full: str = Field(description="The UN citation: the report's symbol (else its file name) and the "
+                                           "paragraph.", examples=["A/CONF.241/RPM.2/1, par. 37 h)"])
+    report: str = Field(description="The report, by its meeting.",
+                        examples=["Amérique latine et les Caraïbes — San José, février 2025"])
+    symbol: str | None = Field(description="The report's document symbol; null when it has none.")
     agenda: str
     section: str
     states: list[str]
@@ -34,6 +37,29 @@ class Unit(_Open):
     themes: list[str]
     score: float | None = Field(description="BM25F score; null when browsing.")
     text: str
+
+
+class ReportMetadata(_Open):
+    """What a report says about itself (`congres reports --json`)."""
+
+    doc: str
+    symbol: str | None
+    cited_as: str = Field(description="How its units are cited: the symbol, else the file name.")
+    label: str
+    title: str | None = None
+    meeting: str | None = None
+    region: str | None = None
+    city: str | None = None
+    meeting_dates: list[str] = Field(default_factory=list, description="ISO dates: first and last day.")
+    date: str | None = Field(None, description="Date of the document (ISO).")
+    language: str | None = None
+    original_language: str | None = None
+
+
+class ShownUnit(Unit):
+    """One unit in full with its report's metadata, as `congres show --json` prints it."""
+
+    report_metadata: ReportMetadata
 
 
 class Hit(Unit):
@@ -58,6 +84,8 @@ class SearchResponse(_Open):
     limit: int = Field(ge=1)
     filters: dict[str, list[str]] = Field(description="The filters as understood (canonical values).")
     notices: list[str]
+    suggested_filters: dict[str, list[str]] = Field(description="Filters the query suggests: a state named among "
+                                                                "its words (`state`).")
     hits: list[Hit]
     facets: dict[str, list[FacetRow]]
     generation: str

@@ -142,7 +142,5 @@ def unit_url(request: SearchRequest, hit: dict) -> str:
 
 
 def citation_text(hit: dict) -> str:
-    """What "copier la citation" copies: the full UN citation, else the paragraph and its report."""
-    if hit.get("citation_full"):
-        return hit["citation_full"]
-    return f"{hit['citation']}, {hit.get('report') or hit['doc']}"
+    """What "copier la citation" copies: the UN citation (the report's symbol, or its file name)."""
+    return hit["citation_full"]

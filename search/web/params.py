@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from fastapi import Query
 
-from indexer.facets import BY_NAME, FACETS
+from indexer.facets import BY_NAME, FACETS, FILTER_ORDER
 from search.searcher import MAX_LIMIT
 
 MAX_QUERY_CHARS = 1_000    # far past the 64 words a query is cut to
@@ -23,7 +23,6 @@ MAX_FILTER_VALUES = 50     # values of one facet in one request
 DEFAULT_LIMIT = 10         # as `congres search`
 #: The order `congres search` lists filters in (its options' order), so that the API's
 #: ``filters`` object is the CLI's key for key.
-FILTER_ORDER = tuple(sorted(FACETS, key=lambda name: BY_NAME[name].option_rank))
 
 
 @dataclass(frozen=True)
