@@ -193,8 +193,8 @@ def test_opening_a_unit_and_coming_back(watched, server, searcher):
     assert page.locator(".text").inner_text() == hit.text
     button = page.get_by_role("button", name="copier la citation")
     button.click()
-    expect(page.locator(".copied")).to_have_text(f"Citation copiée : {hit.citation}, {hit.doc}")
-    assert page.evaluate("navigator.clipboard.readText()") == f"{hit.citation}, {hit.doc}"
+    expect(page.locator(".copied")).to_have_text(f"Citation copiée : {hit.citation_full}")
+    assert page.evaluate("navigator.clipboard.readText()") == hit.citation_full == f"{hit.doc}, par. {hit.paragraph}"
     page.get_by_role("link", name="← Retour à la recherche").click()
     expect(page.locator("#q")).to_have_value("armes à feu")
     assert page.locator(".hit .citation").first.inner_text() == citation
