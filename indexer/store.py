@@ -35,6 +35,10 @@ class Manifest:
     files: dict[str, str] = field(default_factory=dict)  # sha256 of every other file (indexer.trust)
     signature: str = ""  # of ``files``, with this user's key: the generation was built or trusted here
     reports: dict[str, dict] = field(default_factory=dict)  # each report's metadata (indexer.metadata), by id
+    #: each corpus file not indexed: {"file", "reason", and its "digest", "size", "mtime_ns"}
+    skipped: list[dict] = field(default_factory=list)
+    #: each indexed report's file, by id: {"file", "digest" (sha256), "size", "mtime_ns"}
+    sources: dict[str, dict] = field(default_factory=dict)
 
     @property
     def is_current(self) -> bool:
@@ -53,6 +57,7 @@ class Generation:
     POSTINGS = "postings"                # the text field's posting arrays (indexer.postings)
     FACET_UNITS = "facet_units.bin"      # each facet value's units (indexer.facet_units)
     VOCABULARY = "vocabulary.tsv"        # the words of the text (indexer.vocabulary)
+    REUSE = "reuse"                      # what the next build reuses: units, per-segment lookups, plan
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -102,6 +107,26 @@ class Generation:
     @property
     def vocabulary_path(self) -> Path:
         return self.path / self.VOCABULARY
+
+    @property
+    def reuse_dir(self) -> Path:
+        return self.path / self.REUSE
+
+    @property
+    def plan_path(self) -> Path:
+        """Which reports each segment holds, with their digests (indexer.build)."""
+        return self.reuse_dir / "plan.json"
+
+    def units_path(self, doc: str) -> Path:
+        """One report's units as JSON (a report id is letters, digits, '.', '-', '_': a file name)."""
+        return self.reuse_dir / "units" / f"{doc}.json"
+
+    def part_dir(self, segment_id: str) -> Path:
+        """One segment's own lookups (indexer.partials), merged into the generation's."""
+        return self.reuse_dir / "parts" / segment_id
+
+    def segment_path(self, segment_id: str) -> Path:
+        return self.path / f"{self.WHOOSH_NAME}_{segment_id}.seg"
 
     def segment_files(self) -> list[Path]:
         return sorted(self.path.glob(f"{self.WHOOSH_NAME}_*.seg"))
