@@ -44,7 +44,7 @@ from indexer.model import Unit
 from indexer.partials import merge_parts, write_part
 from indexer.schema import SCHEMA, SCHEMA_VERSION, facet_field_values, indexer_fingerprint
 from indexer.store import BUILDING, CURRENT, LOCK, MANIFEST, Generation, Manifest, check_index_folder, generations
-from indexer.trust import digests, sign, verify
+from indexer.trust import sign, verify
 from indexer.report_units import ReportUnits, report_units
 
 PLAN_FORMAT = 1
@@ -147,12 +147,12 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=Non
         building.path.mkdir()
         try:
             try:
-                manifest, written = _build(corpus_dir, index_dir, building, on_progress, strict, reuse=True)
+                manifest, written, linked = _build(corpus_dir, index_dir, building, on_progress, strict, True)
             except _Restart:  # a file of the previous generation changed since it was signed
                 shutil.rmtree(building.path)
                 building.path.mkdir()
-                manifest, written = _build(corpus_dir, index_dir, building, on_progress, strict, reuse=False)
-            _synced(building.path)
+                manifest, written, linked = _build(corpus_dir, index_dir, building, on_progress, strict, False)
+            _synced(building.path, already=linked)
             generation = index_dir / Generation.new_name()
             previous = Generation.current(index_dir)
             building.path.rename(generation)
@@ -167,9 +167,9 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=Non
 
 
 def _build(corpus_dir: Path, index_dir: Path, building: Generation, on_progress, strict: bool,
-           reuse: bool) -> tuple[Manifest, int]:
-    """Everything of a build between the lock and the swap, written into ``building``; the
-    manifest and the number of segments written."""
+           reuse: bool) -> tuple[Manifest, int, set[str]]:
+    """Everything of a build between the lock and the swap, written into ``building``: the
+    manifest, the number of segments written, the files linked from the previous generation."""
     paths, left_out = report_paths(corpus_dir)
     hashed_at = time.time_ns()
     digest_of = {path: file_digest(path) for path in corpus_files(corpus_dir)}
@@ -202,25 +202,29 @@ def _build(corpus_dir: Path, index_dir: Path, building: Generation, on_progress,
 
     workers = _worker_count(sum(sum(report.entry["counts"].values()) for report in reports))
     groups = _groups(reports, plan["segments"] if previous else [], workers)
-    if previous and not _link_reused(previous, building, groups, reports, index_dir):
+    linked = _link_reused(previous, building, groups, reports, index_dir) if previous else {}
+    if linked is None:
         raise _Restart
     written = max(1, sum(segment is None for segment, _ in groups))
     if on_progress:
         on_progress("index", 0, written)
-    segments = _write_groups(building, groups, reports, workers,
+    segments = _write_groups(building, groups, reports, {segment["id"]: segment for segment in plan["segments"]},
+                             workers,
                              lambda done: on_progress and done < written and on_progress("index", done, written))
     merge_parts(building, [(building.part_dir(segment.segid), segment.doc_count_all()) for segment in segments])
     TOC(SCHEMA, segments, 1).write(building.whoosh_storage(readonly=False), Generation.WHOOSH_NAME)
 
     by_doc = {report.doc: report for report in reports}
     new_plan = {"format": PLAN_FORMAT,
-                "segments": [{"id": segment.segid, "reports": docs, "units": segment.doc_count_all()}
+                "segments": [{"id": segment.segid, "reports": docs, "units": segment.doc_count_all(),
+                              "field_lengths": dict(segment._fieldlengths)}
                              for segment, (_, docs) in zip(segments, groups)],
                 "reports": {report.doc: report.entry for report in reports},
                 "unreadable": {path.name: {"digest": digest_of[path], "reason": reason}
                                for path, reason in unreadable.items()}}
     building.plan_path.write_text(json.dumps(new_plan, ensure_ascii=False), "utf-8")
-    files = digests(building.path, leave_out=MANIFEST)
+    files = {relative: linked.get(relative) or file_digest(building.path / relative)
+             for relative in _relative_files(building.path) if relative != MANIFEST}
     ordered = [by_doc[doc] for _, docs in groups for doc in docs]
     manifest = Manifest(
         SCHEMA_VERSION, fingerprint_of((path.name, digest_of[path]) for path in corpus_files(corpus_dir)),
@@ -231,7 +235,7 @@ def _build(corpus_dir: Path, index_dir: Path, building: Generation, on_progress,
         [{**source_record(path, digest_of[path], hashed_at), "reason": reason} for path, reason in bad],
         {report.doc: source_record(report.path, report.digest, hashed_at) for report in ordered})
     building.write_manifest(manifest)
-    return manifest, written
+    return manifest, written, set(linked)
 
 
 class _Restart(Exception):
@@ -330,9 +334,11 @@ def _pieces(docs: list[str], size: dict[str, int], limit: int, workers: int) -> 
 
 
 def _link_reused(previous: tuple[Generation, dict, Manifest], building: Generation,
-                 groups: list[tuple[str | None, list[str]]], reports: list[_Report], index_dir: Path) -> bool:
+                 groups: list[tuple[str | None, list[str]]], reports: list[_Report],
+                 index_dir: Path) -> dict[str, str] | None:
     """Link the files of the kept segments and of the unchanged reports into ``building``, then
-    check them there against the previous generation's signed digests (True if they match)."""
+    check them there against the previous generation's signed digests: their digests, by path,
+    or None if one does not match."""
     old, _, manifest = previous
     try:
         for segment, _docs in groups:
@@ -345,9 +351,14 @@ def _link_reused(previous: tuple[Generation, dict, Manifest], building: Generati
             if report.parsed is None:
                 _link(old.units_path(report.doc), building.units_path(report.doc))
         verify(building.path, manifest.files, manifest.signature, index_dir, leave_out=MANIFEST)
-        return True
+        return {relative: manifest.files[relative] for relative in _relative_files(building.path)}
     except Exception:  # noqa: BLE001 - missing, changed or unsigned: build everything afresh
-        return False
+        return None
+
+
+def _relative_files(folder: Path) -> list[str]:
+    """Every file below ``folder``, by its path relative to it (as ``indexer.trust`` names them)."""
+    return [path.relative_to(folder).as_posix() for path in sorted(folder.rglob("*")) if path.is_file()]
 
 
 def _link(source: Path, target: Path) -> None:
@@ -382,12 +393,11 @@ def _read_units(path: Path) -> list[Unit]:
     return [_unit_of(record) for record in json.loads(path.read_text("utf-8"))]
 
 
-def _write_groups(building: Generation, groups, reports: list[_Report], workers: int, on_written):
+def _write_groups(building: Generation, groups, reports: list[_Report], old_segments: dict[str, dict],
+                  workers: int, on_written):
     """The Whoosh segment of every group, in order: those kept are already linked in; the others
     are written, with their lookups and the units of their parsed reports, by child processes
     (or here, for a small corpus), each in a ``part-…`` folder moved into place afterwards."""
-    from whoosh.codec.whoosh3 import W3Codec, W3Segment
-
     by_doc = {report.doc: report for report in reports}
     tasks = []
     for segment, docs in groups:
@@ -405,10 +415,7 @@ def _write_groups(building: Generation, groups, reports: list[_Report], workers:
     segments, written = [], iter(tasks)
     for segment, docs in groups:
         if segment is not None:
-            kept = W3Segment(W3Codec(), Generation.WHOOSH_NAME, sum(sum(by_doc[d].entry["counts"].values())
-                                                                    for d in docs), segment)
-            kept.compound = True
-            segments.append(kept)
+            segments.append(_kept_segment(old_segments[segment]))
             continue
         part, _, parsed = next(written)
         [new] = TOC.read(part.whoosh_storage(), Generation.WHOOSH_NAME).segments
@@ -422,6 +429,20 @@ def _write_groups(building: Generation, groups, reports: list[_Report], workers:
         shutil.rmtree(part.path)
         segments.append(new)
     return segments
+
+
+def _kept_segment(recorded: dict):
+    """The Whoosh segment object of a segment kept from the previous generation, made again from
+    what its plan recorded (as the TOC would unpickle it: Whoosh 2.7's W3Segment)."""
+    from collections import defaultdict
+
+    from whoosh.codec.whoosh3 import W3Codec, W3Segment
+
+    segment = W3Segment(W3Codec(), Generation.WHOOSH_NAME, int(recorded["units"]), str(recorded["id"]))
+    segment.compound = True
+    segment._fieldlengths = defaultdict(int, {str(name): int(length)
+                                              for name, length in recorded["field_lengths"].items()})
+    return segment
 
 
 def _write_group(part: Generation, units: list[Unit], parsed: list[tuple[str, list[Unit]]]) -> None:
@@ -596,10 +617,11 @@ def _point_current_to(index_dir: Path, name: str) -> None:
     _sync_folder(index_dir)
 
 
-def _synced(folder: Path) -> None:
-    """Flush every file of a new generation to disk before CURRENT may name it."""
+def _synced(folder: Path, already: set[str]) -> None:
+    """Flush every file of a new generation to disk before CURRENT may name it (but those linked
+    from the previous generation, flushed when it was written)."""
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.is_symlink():
+        if path.is_file() and not path.is_symlink() and path.relative_to(folder).as_posix() not in already:
             with open(path, "rb") as written:
                 os.fsync(written.fileno())
     _sync_folder(folder)
