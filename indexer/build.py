@@ -51,8 +51,8 @@ PLAN_FORMAT = 1
 #: Segments a full build aims at (each a run of whole reports): few enough for Whoosh to search
 #: quickly and for a reader to hold one file per segment, small enough that rewriting one
 #: (a report removed or edited in it) is a small part of a full build.
-SEGMENTS = 16
-GROUP_MIN = 2_000  # units: below this, a corpus is one segment
+SEGMENTS = 32
+GROUP_MIN = 1_000  # units a segment holds at least, unless the corpus is smaller
 
 
 def load_units(corpus_dir: Path, on_progress=None, problems: list[str] | None = None,
@@ -152,7 +152,7 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=Non
                 shutil.rmtree(building.path)
                 building.path.mkdir()
                 manifest, written, linked = _build(corpus_dir, index_dir, building, on_progress, strict, False)
-            _synced(building.path, already=linked)
+            _synced(building.path, already={name for name in linked if name.startswith(f"{Generation.REUSE}/")})
             generation = index_dir / Generation.new_name()
             previous = Generation.current(index_dir)
             building.path.rename(generation)
@@ -336,14 +336,17 @@ def _pieces(docs: list[str], size: dict[str, int], limit: int, workers: int) -> 
 def _link_reused(previous: tuple[Generation, dict, Manifest], building: Generation,
                  groups: list[tuple[str | None, list[str]]], reports: list[_Report],
                  index_dir: Path) -> dict[str, str] | None:
-    """Link the files of the kept segments and of the unchanged reports into ``building``, then
-    check them there against the previous generation's signed digests: their digests, by path,
-    or None if one does not match."""
+    """Copy the kept segments into ``building`` and link the files kept beside them and the
+    units of the unchanged reports, then check them there against the previous generation's
+    signed digests: their digests, by path, or None if one does not match. Whoosh's files are
+    copied, not linked: damage to one generation's segment must not reach the other, which
+    readers may still be answering from (the files in ``reuse/`` are read by builds alone, which
+    check them first)."""
     old, _, manifest = previous
     try:
         for segment, _docs in groups:
             if segment is not None:
-                _link(old.segment_path(segment), building.segment_path(segment))
+                shutil.copyfile(old.segment_path(segment), building.segment_path(segment), follow_symlinks=False)
                 for path in sorted(old.part_dir(segment).rglob("*")):
                     if path.is_file():
                         _link(path, building.part_dir(segment) / path.relative_to(old.part_dir(segment)))
