@@ -109,19 +109,22 @@ def test_an_added_report_is_the_only_one_parsed(corpus, tmp_path, layout, parsed
     assert_same_as_a_full_build(ix, corpus, tmp_path)
 
 
-def test_unchanged_segments_are_linked_not_written(corpus, tmp_path, monkeypatch):
+def test_unchanged_segments_are_kept_not_written(corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(build, "GROUP_MIN", 100)
     monkeypatch.setattr(build, "SEGMENT_UNITS", 150)
     ix = tmp_path / "ix"
     build_index(corpus, ix)
-    before = {path.name: path.stat().st_ino for path in current_generation(ix).glob("*.seg")}
+    before = {path.name: path.read_bytes() for path in current_generation(ix).glob("*.seg")}
     shutil.copy(BEYROUTH, corpus / "d-beyrouth.txt")
     calls = []
     build_index(corpus, ix, on_progress=lambda *call: calls.append(call))
-    after = {path.name: path.stat().st_ino for path in current_generation(ix).glob("*.seg")}
+    after = {path.name: path for path in current_generation(ix).glob("*.seg")}
     assert len(after) == 4 and len(set(after) - set(before)) == 1  # three kept, one new
-    assert all(after[name] == inode for name, inode in before.items())  # the same files, linked
+    assert all(after[name].read_bytes() == data for name, data in before.items())
     assert [call for call in calls if call[0] == "index"] == [("index", 0, 1), ("index", 1, 1)]
+    damaged = next(iter(before))  # a copy: damage to the new generation does not reach the previous one
+    after[damaged].write_bytes(b"\x00" * 10)
+    assert (Generation(ix / sorted(p.name for p in ix.glob("gen-*"))[0]).path / damaged).read_bytes() == before[damaged]
 
 
 def test_an_edited_report_is_parsed_again_alone(corpus, tmp_path, layout, parsed):
