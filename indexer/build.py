@@ -171,8 +171,10 @@ def _build(corpus_dir: Path, index_dir: Path, building: Generation, on_progress,
     """Everything of a build between the lock and the swap, written into ``building``: the
     manifest, the number of segments written, the files linked from the previous generation."""
     paths, left_out = report_paths(corpus_dir)
-    hashed_at = time.time_ns()
-    digest_of = {path: file_digest(path) for path in corpus_files(corpus_dir)}
+    hashed_at, listed = time.time_ns(), corpus_files(corpus_dir)
+    digest_of: dict[Path, str] = {}
+    for path in [*listed, *paths, *(path for path, _ in left_out)]:  # the same files, unless one just came
+        digest_of[path] = digest_of.get(path) or file_digest(path)
     previous = _previous(index_dir, building) if reuse else None
     plan = previous[1] if previous else {"segments": [], "reports": {}, "unreadable": {}}
     reports, to_parse, unreadable = [], [], {}
@@ -227,7 +229,7 @@ def _build(corpus_dir: Path, index_dir: Path, building: Generation, on_progress,
              for relative in _relative_files(building.path) if relative != MANIFEST}
     ordered = [by_doc[doc] for _, docs in groups for doc in docs]
     manifest = Manifest(
-        SCHEMA_VERSION, fingerprint_of((path.name, digest_of[path]) for path in corpus_files(corpus_dir)),
+        SCHEMA_VERSION, fingerprint_of((path.name, digest_of[path]) for path in listed),
         str(corpus_dir.resolve()), indexer_fingerprint(),
         {report.doc: dict(report.entry["counts"]) for report in ordered},
         [problem for report in ordered for problem in report.entry["problems"]], files, sign(files),
