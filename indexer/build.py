@@ -7,9 +7,10 @@ a half-written one. The previous generation is kept for readers that opened it j
 the swap.
 
 Builds are incremental. A generation's segments each hold a run of consecutive reports, and
-keep beside them what the next build needs (``reuse/``): each report's units as JSON, each
-segment's own lookups (``indexer.partials``) and the plan (which reports each segment holds,
-with their content digests). The next build parses only the reports whose content changed,
+the newest generation has beside it what the next build needs (``reuse-gen-…``, signed on its
+own, never read by a search): each report's units as JSON, each segment's own lookups
+(``indexer.partials``) and the plan (which reports each segment holds, with their content
+digests). The next build parses only the reports whose content changed,
 rewrites only the segments they fall in (with their small neighbours), links the other
 segments' files into the new generation, and merges every segment's lookups. Nothing is
 reused from a generation of another indexer version, nor one whose signed files changed.
@@ -43,7 +44,8 @@ from indexer.errors import CorpusError, IndexUnavailableError
 from indexer.model import Unit
 from indexer.partials import merge_parts, write_part
 from indexer.schema import SCHEMA, SCHEMA_VERSION, facet_field_values, indexer_fingerprint
-from indexer.store import BUILDING, CURRENT, LOCK, MANIFEST, Generation, Manifest, check_index_folder, generations
+from indexer.store import (BUILDING, CURRENT, GENERATION_PREFIX, LOCK, MANIFEST, REUSE_PREFIX, REUSE_SIGNED, Generation, Manifest,
+                           check_index_folder, generations)
 from indexer.trust import sign, verify
 from indexer.report_units import ReportUnits, report_units
 
@@ -149,18 +151,22 @@ def build_index(corpus_dir: Path, index_dir: Path, on_wait=None, on_progress=Non
             try:
                 manifest, written, linked = _build(corpus_dir, index_dir, building, on_progress, strict, True)
             except _Restart:  # a file of the previous generation changed since it was signed
-                shutil.rmtree(building.path)
+                for folder in (building.path, building.reuse_dir):
+                    shutil.rmtree(folder, ignore_errors=True)
                 building.path.mkdir()
                 manifest, written, linked = _build(corpus_dir, index_dir, building, on_progress, strict, False)
-            _synced(building.path, already={name for name in linked if name.startswith(f"{Generation.REUSE}/")})
-            generation = index_dir / Generation.new_name()
+            _synced(building.path, already=set())
+            _synced(building.reuse_dir, already=linked)
+            generation = Generation(index_dir / Generation.new_name())
             previous = Generation.current(index_dir)
-            building.path.rename(generation)
+            building.reuse_dir.rename(generation.reuse_dir)  # none, or a stale one: a full build then
+            building.path.rename(generation.path)
             _point_current_to(index_dir, generation.name)
         except BaseException:
             shutil.rmtree(building.path, ignore_errors=True)
+            shutil.rmtree(building.reuse_dir, ignore_errors=True)
             raise
-        _prune(index_dir, keep={generation.name, previous.name if previous else None})
+        _prune(index_dir, keep={generation.name, previous.name if previous else None}, newest=generation.name)
     if on_progress:
         on_progress("index", written, written)
     return manifest
@@ -204,8 +210,8 @@ def _build(corpus_dir: Path, index_dir: Path, building: Generation, on_progress,
 
     workers = _worker_count(sum(sum(report.entry["counts"].values()) for report in reports))
     groups = _groups(reports, plan["segments"] if previous else [], workers)
-    linked = _link_reused(previous, building, groups, reports, index_dir) if previous else {}
-    if linked is None:
+    copied, linked = _link_reused(previous, building, groups, reports, index_dir) if previous else ({}, {})
+    if copied is None:
         raise _Restart
     written = max(1, sum(segment is None for segment, _ in groups))
     if on_progress:
@@ -225,7 +231,10 @@ def _build(corpus_dir: Path, index_dir: Path, building: Generation, on_progress,
                 "unreadable": {path.name: {"digest": digest_of[path], "reason": reason}
                                for path, reason in unreadable.items()}}
     building.plan_path.write_text(json.dumps(new_plan, ensure_ascii=False), "utf-8")
-    files = {relative: linked.get(relative) or file_digest(building.path / relative)
+    kept = {relative: linked.get(relative) or file_digest(building.reuse_dir / relative)
+            for relative in _relative_files(building.reuse_dir) if relative != REUSE_SIGNED}
+    (building.reuse_dir / REUSE_SIGNED).write_text(json.dumps({"files": kept, "signature": sign(kept)}), "utf-8")
+    files = {relative: copied.get(relative) or file_digest(building.path / relative)
              for relative in _relative_files(building.path) if relative != MANIFEST}
     ordered = [by_doc[doc] for _, docs in groups for doc in docs]
     manifest = Manifest(
@@ -253,19 +262,21 @@ def _entry(path: Path, digest: str, parsed: ReportUnits) -> dict:
             "problems": list(parsed.problems)}
 
 
-def _previous(index_dir: Path, building: Generation) -> tuple[Generation, dict, Manifest] | None:
-    """The current generation, its plan and manifest, if this indexer wrote it and the plan is the
-    one it signed (checked on a link in ``building``: it cannot change after the check)."""
+def _previous(index_dir: Path, building: Generation) -> tuple[Generation, dict, Manifest, dict] | None:
+    """The current generation, its plan, manifest and signed list of reused files, if this indexer
+    wrote it and the plan is the one it signed (checked on a link in ``building``'s reuse folder:
+    it cannot change after the check)."""
     generation = Generation.current(index_dir)
     manifest = generation.read_manifest() if generation else None
     if manifest is None or not manifest.is_current:
         return None
     try:
+        signed = json.loads((generation.reuse_dir / REUSE_SIGNED).read_text("utf-8"))
         _link(generation.plan_path, building.plan_path)
-        verify(building.path, manifest.files, manifest.signature, index_dir, leave_out=MANIFEST)
+        verify(building.reuse_dir, signed["files"], signed["signature"], index_dir, leave_out=REUSE_SIGNED)
         plan = json.loads(building.plan_path.read_text("utf-8"))
-        return (generation, plan, manifest) if plan.get("format") == PLAN_FORMAT else None
-    except Exception:  # noqa: BLE001 - unsigned, changed, unreadable: nothing is reused
+        return (generation, plan, manifest, signed) if plan.get("format") == PLAN_FORMAT else None
+    except Exception:  # noqa: BLE001 - missing, unsigned, changed, unreadable: nothing is reused
         return None
     finally:
         shutil.rmtree(building.reuse_dir, ignore_errors=True)
@@ -335,16 +346,17 @@ def _pieces(docs: list[str], size: dict[str, int], limit: int, workers: int) -> 
     return pieces + [piece] if piece else pieces
 
 
-def _link_reused(previous: tuple[Generation, dict, Manifest], building: Generation,
+def _link_reused(previous: tuple[Generation, dict, Manifest, dict], building: Generation,
                  groups: list[tuple[str | None, list[str]]], reports: list[_Report],
-                 index_dir: Path) -> dict[str, str] | None:
+                 index_dir: Path) -> tuple[dict[str, str] | None, dict[str, str]]:
     """Copy the kept segments into ``building`` and link the files kept beside them and the
     units of the unchanged reports, then check them there against the previous generation's
-    signed digests: their digests, by path, or None if one does not match. Whoosh's files are
+    signed digests: their digests by path, in the generation and in its reuse folder (None, {}
+    if one does not match). Whoosh's files are
     copied, not linked: damage to one generation's segment must not reach the other, which
-    readers may still be answering from (the files in ``reuse/`` are read by builds alone, which
-    check them first)."""
-    old, _, manifest = previous
+    readers may still be answering from (the reuse folder is read by builds alone, which check
+    it first)."""
+    old, _, manifest, signed = previous
     try:
         for segment, _docs in groups:
             if segment is not None:
@@ -356,9 +368,11 @@ def _link_reused(previous: tuple[Generation, dict, Manifest], building: Generati
             if report.parsed is None:
                 _link(old.units_path(report.doc), building.units_path(report.doc))
         verify(building.path, manifest.files, manifest.signature, index_dir, leave_out=MANIFEST)
-        return {relative: manifest.files[relative] for relative in _relative_files(building.path)}
+        verify(building.reuse_dir, signed["files"], signed["signature"], index_dir, leave_out=REUSE_SIGNED)
+        return ({relative: manifest.files[relative] for relative in _relative_files(building.path)},
+                {relative: signed["files"][relative] for relative in _relative_files(building.reuse_dir)})
     except Exception:  # noqa: BLE001 - missing, changed or unsigned: build everything afresh
-        return None
+        return None, {}
 
 
 def _relative_files(folder: Path) -> list[str]:
@@ -622,9 +636,11 @@ def _point_current_to(index_dir: Path, name: str) -> None:
     _sync_folder(index_dir)
 
 
-def _synced(folder: Path, already: set[str]) -> None:
+def _synced(folder: Path, already) -> None:
     """Flush every file of a new generation to disk before CURRENT may name it (but those linked
     from the previous generation, flushed when it was written)."""
+    if not folder.is_dir():
+        return
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not path.is_symlink() and path.relative_to(folder).as_posix() not in already:
             with open(path, "rb") as written:
@@ -646,15 +662,18 @@ def _sync_folder(folder: Path) -> None:
 
 def _remove_leftovers(index_dir: Path) -> None:
     """Folders of builds that were killed; safe under the build lock."""
-    for path in index_dir.glob(f"{BUILDING}*"):
+    for path in [*index_dir.glob(f"{BUILDING}*"), *index_dir.glob(f"{REUSE_PREFIX}{BUILDING}*")]:
         shutil.rmtree(path, ignore_errors=True)
     for path in index_dir.glob(f"{CURRENT}.*.tmp"):
         path.unlink(missing_ok=True)
 
 
-def _prune(index_dir: Path, keep: set) -> None:
+def _prune(index_dir: Path, keep: set, newest: str) -> None:
     """Drop every generation but the new one and the one CURRENT named before it (readers that
     opened it just before the swap finish on it). Not by age: a clock set back would reorder them."""
     for old in generations(index_dir):
         if old.name not in keep:
             shutil.rmtree(old.path, ignore_errors=True)
+    for reuse in index_dir.glob(f"{REUSE_PREFIX}{GENERATION_PREFIX}*"):  # only the newest is ever reused
+        if reuse.name != f"{REUSE_PREFIX}{newest}":
+            shutil.rmtree(reuse, ignore_errors=True)

@@ -22,6 +22,10 @@ LOCK = ".lock"
 BUILDING = ".building-"
 GENERATION_PREFIX = "gen-"
 MANIFEST = "congres.json"
+#: Beside each generation, what the next build reuses (``reuse-gen-…``): never read by a search,
+#: so not hashed when one opens the generation; signed on its own (``REUSE_SIGNED``).
+REUSE_PREFIX = "reuse-"
+REUSE_SIGNED = "signed.json"
 
 
 @dataclass
@@ -57,7 +61,6 @@ class Generation:
     POSTINGS = "postings"                # the text field's posting arrays (indexer.postings)
     FACET_UNITS = "facet_units.bin"      # each facet value's units (indexer.facet_units)
     VOCABULARY = "vocabulary.tsv"        # the words of the text (indexer.vocabulary)
-    REUSE = "reuse"                      # what the next build reuses: units, per-segment lookups, plan
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -110,7 +113,8 @@ class Generation:
 
     @property
     def reuse_dir(self) -> Path:
-        return self.path / self.REUSE
+        """What the next build reuses: each report's units, each segment's lookups, the plan."""
+        return self.path.parent / f"{REUSE_PREFIX}{self.name}"
 
     @property
     def plan_path(self) -> Path:
@@ -177,5 +181,5 @@ _OURS = {CURRENT, LOCK, ".gitkeep"}
 
 
 def _is_ours(name: str) -> bool:
-    return (name in _OURS or name.startswith((GENERATION_PREFIX, BUILDING))
+    return (name in _OURS or name.startswith((GENERATION_PREFIX, BUILDING, REUSE_PREFIX))
             or (name.startswith(f"{CURRENT}.") and name.endswith(".tmp")))

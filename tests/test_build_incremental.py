@@ -154,6 +154,19 @@ def test_a_removed_report_leaves_the_index_and_nothing_is_parsed(corpus, tmp_pat
     assert_same_as_a_full_build(ix, corpus, tmp_path)
 
 
+def test_what_builds_reuse_is_beside_the_generation_and_only_the_newest_is_kept(corpus, tmp_path):
+    """A search hashes every file of the generation it opens: the units and partial lookups,
+    read by builds alone, are kept outside it, signed on their own."""
+    ix = tmp_path / "ix"
+    first = build_index(corpus, ix)
+    shutil.copy(BEYROUTH, corpus / "d-beyrouth.txt")
+    build_index(corpus, ix)
+    generation = Generation(current_generation(ix))
+    assert not any(name.startswith(("reuse", "units", "parts")) for name in first.files)
+    assert sorted(p.name for p in ix.glob("reuse-*")) == [generation.reuse_dir.name]
+    assert generation.units_path("d-beyrouth").is_file() and len(list(ix.glob("gen-*"))) == 2
+
+
 def test_a_new_indexer_version_parses_everything_again(corpus, tmp_path, parsed):
     ix = tmp_path / "ix"
     build_index(corpus, ix)
