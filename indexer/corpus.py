@@ -84,7 +84,41 @@ def file_digest(path: Path) -> str:
 
 def fingerprint(corpus: Path) -> str:
     """Changes whenever a file is added to, removed from or edited in the corpus."""
+    return fingerprint_of((path.name, file_digest(path)) for path in corpus_files(corpus))
+
+
+def fingerprint_of(named_digests) -> str:
+    """The corpus fingerprint from each file's (name, content digest), in ``corpus_files`` order."""
     digest = hashlib.sha256()
-    for path in corpus_files(corpus):
-        digest.update(path.name.encode() + b"\0" + file_digest(path).encode() + b"\0")
+    for name, file_hash in named_digests:
+        digest.update(name.encode() + b"\0" + file_hash.encode() + b"\0")
     return digest.hexdigest()
+
+
+#: A file modified this close to the moment it was hashed may change again within the same
+#: time stamp (file systems that keep seconds, or two seconds): its stat is not trusted later.
+RACY_NS = 2_000_000_000
+
+
+def source_record(path: Path, digest: str, hashed_at_ns: int) -> dict:
+    """What the manifest keeps of a corpus file, so that ``changed`` hashes it only if its stat moved."""
+    stat = Path(path).stat()
+    racy = stat.st_mtime_ns >= hashed_at_ns - RACY_NS
+    return {"file": Path(path).name, "digest": digest, "size": stat.st_size,
+            "mtime_ns": None if racy else stat.st_mtime_ns}
+
+
+def changed(manifest, corpus: Path) -> bool:
+    """Whether the corpus differs from the one ``manifest`` was built from (a file added, removed
+    or edited), hashing only the files whose name, size or modification time is not as recorded:
+    a search asks this every time, and PDF reports are large. Raises ``CorpusError`` as
+    ``corpus_files`` does."""
+    known = {entry.get("file"): entry for entry in [*manifest.sources.values(), *manifest.skipped]
+             if isinstance(entry, dict)}
+    named = []
+    for path in corpus_files(corpus):
+        entry, stat = known.get(path.name), path.stat()
+        same = (entry is not None and entry.get("mtime_ns") == stat.st_mtime_ns
+                and entry.get("size") == stat.st_size and isinstance(entry.get("digest"), str))
+        named.append((path.name, entry["digest"] if same else file_digest(path)))
+    return fingerprint_of(named) != manifest.fingerprint

@@ -22,6 +22,10 @@ LOCK = ".lock"
 BUILDING = ".building-"
 GENERATION_PREFIX = "gen-"
 MANIFEST = "congres.json"
+#: Beside each generation, what the next build reuses (``reuse-gen-…``): never read by a search,
+#: so not hashed when one opens the generation; signed on its own (``REUSE_SIGNED``).
+REUSE_PREFIX = "reuse-"
+REUSE_SIGNED = "signed.json"
 
 
 @dataclass
@@ -35,6 +39,10 @@ class Manifest:
     files: dict[str, str] = field(default_factory=dict)  # sha256 of every other file (indexer.trust)
     signature: str = ""  # of ``files``, with this user's key: the generation was built or trusted here
     reports: dict[str, dict] = field(default_factory=dict)  # each report's metadata (indexer.metadata), by id
+    #: each corpus file not indexed: {"file", "reason", and its "digest", "size", "mtime_ns"}
+    skipped: list[dict] = field(default_factory=list)
+    #: each indexed report's file, by id: {"file", "digest" (sha256), "size", "mtime_ns"}
+    sources: dict[str, dict] = field(default_factory=dict)
 
     @property
     def is_current(self) -> bool:
@@ -103,6 +111,27 @@ class Generation:
     def vocabulary_path(self) -> Path:
         return self.path / self.VOCABULARY
 
+    @property
+    def reuse_dir(self) -> Path:
+        """What the next build reuses: each report's units, each segment's lookups, the plan."""
+        return self.path.parent / f"{REUSE_PREFIX}{self.name}"
+
+    @property
+    def plan_path(self) -> Path:
+        """Which reports each segment holds, with their digests (indexer.build)."""
+        return self.reuse_dir / "plan.json"
+
+    def units_path(self, doc: str) -> Path:
+        """One report's units as JSON (a report id is letters, digits, '.', '-', '_': a file name)."""
+        return self.reuse_dir / "units" / f"{doc}.json"
+
+    def part_dir(self, segment_id: str) -> Path:
+        """One segment's own lookups (indexer.partials), merged into the generation's."""
+        return self.reuse_dir / "parts" / segment_id
+
+    def segment_path(self, segment_id: str) -> Path:
+        return self.path / f"{self.WHOOSH_NAME}_{segment_id}.seg"
+
     def segment_files(self) -> list[Path]:
         return sorted(self.path.glob(f"{self.WHOOSH_NAME}_*.seg"))
 
@@ -152,5 +181,5 @@ _OURS = {CURRENT, LOCK, ".gitkeep"}
 
 
 def _is_ours(name: str) -> bool:
-    return (name in _OURS or name.startswith((GENERATION_PREFIX, BUILDING))
+    return (name in _OURS or name.startswith((GENERATION_PREFIX, BUILDING, REUSE_PREFIX))
             or (name.startswith(f"{CURRENT}.") and name.endswith(".tmp")))

@@ -84,19 +84,32 @@ def test_leftovers_of_a_killed_build_are_cleaned(corpus, built):
     assert not list(ix.glob(".building-*"))
 
 
-@pytest.mark.parametrize("name, content, message", [
+BAD_FILES = [
     ("vide.txt", b"", "empty file"),
     ("binaire.txt", b"\x00\x01\x02PK\x03\x04" * 50, "binary file"),
     ("latin1.txt", "1. Réunion à San José.".encode("latin-1"), "not UTF-8"),
     ("lettre.txt", "Chère amie,\n\nvoici des nouvelles.\n".encode(), "no numbered paragraph"),
     ("abc\n.txt", "1. Réunion à San José.\n".encode(), "file names may only use"),  # no id "abc\n"
-])
-def test_a_bad_file_is_named_and_leaves_the_index_as_it_was(corpus, built, name, content, message):
+]
+
+
+@pytest.mark.parametrize("name, content, message", BAD_FILES)
+def test_a_bad_file_is_skipped_and_named_with_its_reason(corpus, built, name, content, message):
+    (corpus / name).write_bytes(content)
+    manifest = build_index(corpus, built)
+    assert manifest.documents == {"san-jose-2025": {"paragraph": 95, "recommendation": 66}}
+    [skipped] = manifest.skipped
+    assert skipped["file"] == name and message in skipped["reason"] and "\n" not in skipped["reason"]
+    assert current_generation(built).name in (built / CURRENT).read_text()
+
+
+@pytest.mark.parametrize("name, content, message", BAD_FILES)
+def test_a_strict_build_names_a_bad_file_and_leaves_the_index_as_it_was(corpus, built, name, content, message):
     ix = built
     before = (ix / CURRENT).read_text()
     (corpus / name).write_bytes(content)
     with pytest.raises(CorpusError, match=message) as error:
-        build_index(corpus, ix)
+        build_index(corpus, ix, strict=True)
     assert name in str(error.value)
     assert (ix / CURRENT).read_text() == before
     assert not list(ix.glob(".building-*"))
@@ -200,7 +213,7 @@ def test_a_parallel_build_gives_the_same_index(two_reports, tmp_path):
     build_index(two_reports, tmp_path / "one")
     build_in_parallel(two_reports, tmp_path / "many")
     segments = list(current_generation(tmp_path / "many").glob("MAIN_*.seg"))
-    assert len(segments) == 6  # 223 units: 6 slices of at most 50, even for 2 processes
+    assert len(segments) == 2  # at most 50 units a segment, but a report is never cut in two
     assert not list(current_generation(tmp_path / "many").glob("part-*"))
     for engine in ("whoosh", "arrays"):
         with Searcher(tmp_path / "one", two_reports, engine=engine) as one, \
@@ -215,8 +228,10 @@ def test_a_parallel_build_gives_the_same_index(two_reports, tmp_path):
 def test_a_bad_file_is_named_by_a_parallel_build(two_reports, tmp_path):
     (two_reports / "notes.txt").write_text("Pas un rapport.\n", "utf-8")
     with pytest.raises(CorpusError, match="notes.txt: no numbered paragraph found"):
-        build_in_parallel(two_reports, tmp_path / "ix")
+        with parallel_build(segment_units=50):
+            build_index(two_reports, tmp_path / "ix", strict=True)
     assert current_generation(tmp_path / "ix") is None
+    assert build_in_parallel(two_reports, tmp_path / "ix").skipped[0]["file"] == "notes.txt"
 
 
 def test_a_failed_segment_process_leaves_the_index_as_it_was(two_reports, tmp_path, monkeypatch):
@@ -226,12 +241,14 @@ def test_a_failed_segment_process_leaves_the_index_as_it_was(two_reports, tmp_pa
     before = (tmp_path / "ix" / CURRENT).read_text()
     write_segment = build._write_segment
 
-    def dies_on_the_third(folder, units):
-        if folder.name == "part-2":
+    def dies_on_the_second(folder, units):
+        if folder.name == "part-1":
             os._exit(3)
         write_segment(folder, units)
 
-    monkeypatch.setattr(build, "_write_segment", dies_on_the_third)
+    monkeypatch.setattr(build, "_write_segment", dies_on_the_second)
+    for report in two_reports.iterdir():  # both changed: both segments are written again
+        report.write_text(report.read_text("utf-8") + "\n", "utf-8")
     with pytest.raises(IndexUnavailableError, match=r"a process writing the index failed \(exit code 3\)"):
         build_in_parallel(two_reports, tmp_path / "ix")
     assert (tmp_path / "ix" / CURRENT).read_text() == before
@@ -246,14 +263,14 @@ def test_a_link_planted_where_the_build_writes_its_pointer_is_never_written_thro
     ix, precious = tmp_path / "ix", tmp_path / "precious.txt"
     precious.write_text("precious data", "utf-8")
     build_index(corpus, ix)
-    write_lookups = build._write_lookups
+    merge_parts = build.merge_parts
 
-    def plant_then_write(building, units):  # during the build, once the leftovers are removed
+    def plant_then_write(building, parts):  # during the build, once the leftovers are removed
         for name in (f"{CURRENT}.{os.getpid()}.tmp", f"{CURRENT}.tmp"):
             (ix / name).symlink_to(precious)
-        write_lookups(building, units)
+        merge_parts(building, parts)
 
-    monkeypatch.setattr(build, "_write_lookups", plant_then_write)
+    monkeypatch.setattr(build, "merge_parts", plant_then_write)
     build_index(corpus, ix)
     assert precious.read_text("utf-8") == "precious data"
     assert (ix / CURRENT).read_text("utf-8").strip() == current_generation(ix).name
@@ -318,6 +335,12 @@ def test_reports_whose_names_differ_only_by_case_are_refused(tmp_path):
     corpus.mkdir()
     for name in ("Rapport.txt", "rapport.txt"):
         shutil.copy(CORPUS / "san-jose-2025.txt", corpus / name)
-    with pytest.raises(CorpusError, match=r"^Rapport\.txt and rapport\.txt differ only by case — rename one"):
-        build_index(corpus, tmp_path / "ix")
-    assert not (tmp_path / "ix").exists()
+    manifest = build_index(corpus, tmp_path / "ix")
+    assert manifest.documents == {"Rapport": {"paragraph": 95, "recommendation": 66}}
+    assert manifest.skipped == [{"file": "rapport.txt", "reason": "same report id as Rapport.txt (one file per "
+                                 "report; Rapport.txt is read)", "digest": manifest.sources["Rapport"]["digest"],
+                                 "size": manifest.sources["Rapport"]["size"], "mtime_ns": None}]
+    with pytest.raises(CorpusError, match=r"^1 corpus file cannot be indexed: rapport\.txt: same report id as "
+                                          r"Rapport\.txt .* — fix or remove them \(the index is unchanged\)$"):
+        build_index(corpus, tmp_path / "strict", strict=True)
+    assert not list((tmp_path / "strict").glob("gen-*"))

@@ -49,3 +49,18 @@ def test_on_a_terminal_a_bar_over_the_reports_then_a_line(monkeypatch):
     shown = terminal.getvalue()
     assert "Reading reports" in shown and "100%" in shown
     assert shown.rstrip().endswith("Writing the index…")
+
+
+def test_the_writing_counts_the_segments_written(tmp_path):
+    calls = []
+    with parallel_build(segment_units=100):  # one segment per report: two written side by side
+        build_index(two_report_corpus(tmp_path / "corpus"), tmp_path / "ix", on_progress=lambda *call: calls.append(call))
+    assert [call for call in calls if call[0] == "index"] == [("index", 0, 2), ("index", 1, 2), ("index", 2, 2)]
+
+
+def test_an_unchanged_corpus_parses_nothing_and_writes_no_segment(tmp_path):
+    corpus = two_report_corpus(tmp_path / "corpus")
+    build_index(corpus, tmp_path / "ix")
+    calls = []
+    build_index(corpus, tmp_path / "ix", on_progress=lambda *call: calls.append(call))
+    assert calls == [("index", 0, 1), ("index", 1, 1)]

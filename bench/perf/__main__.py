@@ -155,8 +155,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3,
                         help="small builds (K < 100) and cold starts (twice as many) to take the median of")
     parser.add_argument("--write", action="store_true", help="write the table, dated, into bench/README.md")
+    parser.add_argument("--incremental", type=int, metavar="K",
+                        help="instead: full against incremental builds at K reports (bench.perf.incremental)")
     args = parser.parse_args()
     started = time.perf_counter()
+    if args.incremental:
+        return incremental(args.incremental, args.runs, args.write, started)
     results = measure(args.sizes, args.rounds, args.runs)
     text = table(results)
     print(text)
@@ -167,6 +171,25 @@ def main() -> None:
         head = readme.split(marker)[0]
         README.write_text(f"{head}{marker}\nMeasured on {datetime.date.today().isoformat()} "
                           f"(`python -m bench.perf --write`, {os.cpu_count()} cores):\n\n{text}\n", "utf-8")
+
+
+def incremental(reports: int, runs: int, write: bool, started: float) -> None:
+    from bench.perf.incremental import table as incremental_table
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = synthetic_corpus(Path(tmp) / "corpus", reports)
+        (Path(tmp) / "work").mkdir()
+        text = incremental_table(run("build-incremental", corpus, Path(tmp) / "work", runs))
+    print(text)
+    print(f"\n(benchmark took {time.perf_counter() - started:.0f} s)")
+    if write:
+        marker = "<!-- incremental -->"
+        readme = README.read_text("utf-8")
+        head, _, rest = readme.partition(marker)
+        tail = rest.partition("<!-- /incremental -->")[2]
+        README.write_text(f"{head}{marker}\nMeasured on {datetime.date.today().isoformat()} (`python -m bench.perf "
+                          f"--incremental {reports} --runs {runs} --write`, {os.cpu_count()} cores):\n\n{text}\n"
+                          f"<!-- /incremental -->{tail}", "utf-8")
 
 
 if __name__ == "__main__":

@@ -99,7 +99,12 @@ def search_tantivy(index: str, corpus: str, rounds: str) -> dict:
                       int(rounds))
 
 
-TASKS = {"build-ours": build_ours, "build-plain": build_plain, "build-tantivy": build_tantivy,
+def build_incremental(corpus: str, work: str, runs: str) -> dict:
+    from bench.perf.incremental import measure
+    return measure(corpus, work, runs)
+
+
+TASKS = {"build-ours": build_ours, "build-incremental": build_incremental, "build-plain": build_plain, "build-tantivy": build_tantivy,
          "search-ours": search_ours, "search-plain": search_plain, "search-tantivy": search_tantivy}
 
 if __name__ == "__main__":
