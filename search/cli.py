@@ -191,7 +191,7 @@ def index_command(corpus_dir, index_dir, strict, as_json):
     finally:
         if progress:
             progress.finish()
-    skipped = manifest.skipped
+    skipped = [{"file": entry["file"], "reason": entry["reason"]} for entry in manifest.skipped]
     if as_json:
         _print_json({"corpus": str(corpus_dir), "index": str(index_dir), "generation": manifest_generation(index_dir),
                      "units": manifest.unit_count, "reports": {

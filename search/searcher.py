@@ -12,7 +12,7 @@ import re
 import threading
 from pathlib import Path
 
-from indexer.corpus import fingerprint
+from indexer.corpus import changed
 from indexer.errors import CongresError, CorpusError, IndexUnavailableError, InvalidRequestError, UnknownUnitError
 from indexer.facets import FACETS
 from indexer.store import Generation, check_index_folder
@@ -167,7 +167,8 @@ class Searcher:
                 manifest = build_index(self.corpus_dir, self.index_dir, still_needed=lambda: self._needs_build(
                     Generation.current(self.index_dir)))
                 self.built = manifest is not None
-                self.warnings += manifest.notes if manifest else []
+                self.warnings += (manifest.notes + [f"{entry['file']} was not indexed: {entry['reason']}"
+                                                    for entry in manifest.skipped]) if manifest else []
             except (CongresError, OSError) as error:  # read-only, a bad report, a full disk…
                 if generation is None:
                     raise
@@ -185,7 +186,7 @@ class Searcher:
         if not self.corpus_dir.exists():
             return False  # nothing to rebuild from: the index is all there is
         try:
-            return manifest.fingerprint != fingerprint(self.corpus_dir)
+            return changed(manifest, self.corpus_dir)  # names, sizes, times; hashes only what moved
         except CorpusError:
             return False
 

@@ -105,12 +105,15 @@ def test_an_index_without_arrays_is_searched_by_whoosh_unless_arrays_are_asked_f
 
 @pytest.fixture(scope="module")
 def segmented(tmp_path_factory):
-    """Two reports in segments of at most 40 units, as a large corpus is written."""
+    """Two reports and two more copies, in segments of at most 40 units, as a large corpus is written
+    (a segment holds whole reports: one each here)."""
     corpus = two_report_corpus(tmp_path_factory.mktemp("corpus"))
+    shutil.copy(corpus / "san-jose-2025.txt", corpus / "san-jose-copie.txt")
+    shutil.copy(corpus / "beyrouth-2025.txt", corpus / "beyrouth-copie.txt")
     folder = tmp_path_factory.mktemp("segmented")
     with parallel_build(segment_units=40):
         build_index(corpus, folder)
-    assert len(Generation.current(folder).segment_files()) == 6
+    assert len(Generation.current(folder).segment_files()) == 4
     with Searcher(folder, corpus, engine="whoosh") as whoosh, Searcher(folder, corpus, engine="arrays") as arrays:
         yield whoosh, arrays
 

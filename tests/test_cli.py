@@ -137,7 +137,7 @@ def test_index_command_lists_the_first_reports_of_a_large_corpus(tmp_path):
     lines = result.stdout.splitlines()
     assert "Indexed 12 reports" in lines[0] and "744 units" in lines[0]
     assert lines[1:] == [f"  rapport-{i:02d}: 39 paragraphs, 23 recommendations" for i in range(1, 11)] + \
-        ["  … and 2 more (`congres facets doc` lists them all)"]
+        ["  … and 2 more (`congres reports` lists them all)"]
 
 
 def test_first_search_builds_the_index(tmp_path):
@@ -182,10 +182,17 @@ def test_bad_corpus_file_is_named(tmp_path):
     corpus.mkdir()
     shutil.copy(CORPUS / "san-jose-2025.txt", corpus)
     (corpus / "image.txt").write_bytes(b"\x89PNG\x00\x00")
-    result = CliRunner().invoke(cli, ["index", "--corpus", str(corpus), "--index", str(tmp_path / "ix")])
+    result = CliRunner().invoke(cli, ["index", "--corpus", str(corpus), "--index", str(tmp_path / "ix"), "--strict"])
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"Error: {corpus / 'image.txt'}: binary file, not a text report"
+    assert result.stderr.strip() == ("Error: 1 corpus file cannot be indexed: image.txt: binary file, not a text "
+                                     "report — fix or remove them (the index is unchanged)")
     assert not (tmp_path / "ix" / "CURRENT").exists()
+    result = CliRunner().invoke(cli, ["index", "--corpus", str(corpus), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 3  # partial: the readable reports were indexed
+    assert result.stdout.startswith(f"Indexed 1 report from {corpus}")
+    assert result.stderr.splitlines() == [
+        "Skipped: image.txt: binary file, not a text report",
+        "Warning: 1 file of the corpus could not be indexed (listed above); the others were"]
 
 
 def test_installed_command_runs_as_a_real_process(index_dir, tmp_path):

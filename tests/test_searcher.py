@@ -191,18 +191,30 @@ def test_the_placeholder_of_a_checkouts_index_folder_is_allowed(tmp_path):
 
 
 @pytest.mark.parametrize("name, content, reason", [
-    ("binaire.txt", b"\x00\x01PK" * 50, "binaire.txt: binary file, not a text report"),
-    ("vide.txt", b"", "vide.txt: empty file"),
+    ("binaire.txt", b"\x00\x01PK" * 50, "binaire.txt was not indexed: binary file, not a text report"),
+    ("vide.txt", b"", "vide.txt was not indexed: empty file"),
 ])
-def test_a_failed_automatic_rebuild_searches_the_index_as_it_is(tmp_path, name, content, reason):
+def test_an_automatic_rebuild_skips_a_bad_file_and_says_so(tmp_path, name, content, reason):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    build_index(corpus, tmp_path / "ix")
+    (corpus / name).write_bytes(content)  # the corpus changed: the good report is still indexed
+    with Searcher(tmp_path / "ix", corpus) as searcher:
+        assert searcher.built and searcher.search("traite").total == 8
+        assert searcher.warnings == [reason]
+    with Searcher(tmp_path / "ix", corpus) as searcher:  # up to date now: not rebuilt at every search
+        assert not searcher.built
+
+
+def test_a_failed_automatic_rebuild_searches_the_index_as_it_is(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     build_index(corpus, tmp_path / "ix")
     before = Generation.current(tmp_path / "ix")
-    (corpus / name).write_bytes(content)  # the corpus changed, and cannot be indexed
+    (corpus / "san-jose-2025.txt").write_bytes(b"")  # the corpus changed, and no report of it can be read
     with Searcher(tmp_path / "ix", corpus) as searcher:
         assert not searcher.built and searcher.search("traite").total == 8
-        assert len(searcher.warnings) == 1 and reason in searcher.warnings[0]
+        assert len(searcher.warnings) == 1 and "san-jose-2025.txt: empty file" in searcher.warnings[0]
         assert searcher.warnings[0].endswith("— searching the index as it is")
     assert Generation.current(tmp_path / "ix") == before
 
@@ -215,11 +227,23 @@ def test_a_failed_rebuild_is_a_warning_for_the_cli_too(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     build_index(corpus, tmp_path / "ix")
-    (corpus / "binaire.txt").write_bytes(b"\x00" * 10)
+    (corpus / "san-jose-2025.txt").write_bytes(b"\x00" * 10)
     result = CliRunner().invoke(cli, ["search", "traite", "--index", str(tmp_path / "ix"), "--corpus", str(corpus)])
     assert result.exit_code == 0 and result.stdout.startswith("8 results for « traite »")
     assert result.stderr.startswith("Warning: the index is out of date and was not rebuilt: ")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_single_report_file_is_kept_in_step_with(tmp_path):
+    report = tmp_path / "beyrouth-2025.txt"
+    shutil.copy(FIXTURES / "second_report.txt", report)
+    with Searcher(tmp_path / "ix", report) as searcher:
+        assert searcher.built and searcher.search("captagon").total == 2
+    with Searcher(tmp_path / "ix") as searcher:  # the file the index records
+        assert not searcher.built and searcher.corpus_dir == report.resolve() and searcher.warnings == []
+    report.write_text(report.read_text("utf-8").replace("captagon", "captagone"), "utf-8")
+    with Searcher(tmp_path / "ix") as searcher:
+        assert searcher.built and searcher.search("captagone").total == 2
 
 
 OPEN_AND_TELL = """
