@@ -101,6 +101,8 @@ def test_a_wheel_installed_in_a_fresh_venv_searches_like_the_checkout(tmp_path, 
         packaged = [name for name in archive.namelist() if ".dist-info/" not in name]
     assert "indexer/data/corpus/san-jose-2025.txt" in packaged
     assert "search/data/thesaurus_fr.tsv" in packaged
+    assert {"search/web/templates/search.html", "search/web/templates/unit.html", "search/web/static/app.js",
+            "search/web/static/style.css"} <= set(packaged)  # congres serve's page, installed
     assert set(packaged) <= set(copied), "the wheel holds files the checkout does not track"
 
     # a venv of its own, outside the checkout; this pip installs into it (--python, pip 22.3+),
