@@ -12,16 +12,14 @@ it kept. The merge gives the very files ``indexer.postings``, ``indexer.facet_un
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
-from indexer.analysis import TYPOGRAPHIC_APOSTROPHES, WORD_PATTERN, analyze, strip_elision
 from indexer.facet_units import FORMAT as FACET_FORMAT
 from indexer.facet_units import read_facet_units, write_facet_units
 from indexer.facets import REGISTRY
 from indexer.postings import FORMAT as POSTINGS_FORMAT
 from indexer.postings import META, write_postings
-from indexer.vocabulary import key
+from indexer.vocabulary import merge_word_forms, write_word_forms
 
 POSTINGS, FACET_UNITS, WORDS = "postings", "facet_units.bin", "words.tsv"
 _ARRAYS = ("term_starts", "key_starts", "docs", "freqs", "keys", "lengths")
@@ -33,7 +31,7 @@ def write_part(folder: Path, units) -> None:
     folder.mkdir(parents=True)
     write_postings(folder / POSTINGS, [unit.text for unit in units])
     write_facet_units(folder / FACET_UNITS, units)
-    _write_word_forms(folder / WORDS, (unit.text for unit in units))
+    write_word_forms(folder / WORDS, units)
 
 
 def merge_parts(generation, parts: list[tuple[Path, int]]) -> None:
@@ -41,7 +39,7 @@ def merge_parts(generation, parts: list[tuple[Path, int]]) -> None:
     folders = [Path(folder) for folder, _ in parts]
     _merge_postings(generation.postings_dir, [folder / POSTINGS for folder in folders])
     _merge_facet_units(generation.facet_units_path, [(folder / FACET_UNITS, units) for folder, units in parts])
-    _merge_word_forms(generation.vocabulary_path, [folder / WORDS for folder in folders])
+    merge_word_forms(generation.vocabulary_path, [folder / WORDS for folder in folders])
 
 
 # --- posting arrays (indexer.postings) ---------------------------------------------------------
@@ -120,46 +118,3 @@ def _merge_facet_units(path: Path, parts: list[tuple[Path, int]]) -> None:
         for name, names in values.items():
             for value in names:
                 out.write(merged[name][value].to_bytes(width, "little"))
-
-
-# --- vocabulary (indexer.vocabulary) ---------------------------------------------------------
-
-def _word_forms(texts) -> dict[str, Counter]:
-    """Each word key's printed forms with their counts, in order of first appearance: what
-    ``indexer.vocabulary.write_vocabulary`` counts before it keeps the most frequent form."""
-    import re
-
-    from indexer.themes import thematic_text
-
-    word = re.compile(WORD_PATTERN)
-    counts: Counter = Counter()
-    for text in texts:
-        counts.update(word.findall(thematic_text(text)))
-    forms: dict[str, Counter] = {}
-    for found, count in counts.items():
-        printed = strip_elision(found.translate(TYPOGRAPHIC_APOSTROPHES))[1]
-        if printed.isalpha():
-            forms.setdefault(key(printed), Counter())[printed] += count
-    return forms
-
-
-def _write_word_forms(path: Path, texts) -> None:
-    """One line per (key, printed form): key, form, count, the form's terms; first appearance first."""
-    lines = [f"{folded}\t{printed}\t{count}\t{' '.join(analyze(printed))}"
-             for folded, counter in _word_forms(texts).items() for printed, count in counter.items()]
-    Path(path).write_text("".join(line + "\n" for line in lines), "utf-8")
-
-
-def _merge_word_forms(path: Path, parts: list[Path]) -> None:
-    forms: dict[str, Counter] = {}
-    terms: dict[str, str] = {}
-    for part in parts:
-        for line in Path(part).read_text("utf-8").splitlines():
-            folded, printed, count, analysed = line.split("\t")
-            forms.setdefault(folded, Counter())[printed] += int(count)
-            terms[printed] = analysed
-    lines = []
-    for folded, counter in sorted(forms.items()):  # as write_vocabulary chooses and writes them
-        printed = max(counter, key=lambda w: (counter[w], w.islower()))
-        lines.append(f"{folded}\t{printed}\t{sum(counter.values())}\t{terms[printed]}")
-    Path(path).write_text("\n".join(lines) + "\n", "utf-8")

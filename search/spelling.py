@@ -22,9 +22,10 @@ class Speller:
     """One index generation's words. Corrections are remembered (per word, for as long as the
     generation is open): a correction costs milliseconds, and the same typos come back."""
 
-    def __init__(self, words: dict[str, tuple[str, int]], terms: set[str]):
+    def __init__(self, words: dict[str, tuple[str, int]], terms: set[str], printed: frozenset[str] = frozenset()):
         self.words = words  # key → (printed form, count), from the index's vocabulary
         self.terms = terms  # what the French words of the text give
+        self.printed = printed  # the key of every word printed anywhere (lists of speakers, headings)
         self.correct = lru_cache(maxsize=CACHED_WORDS)(self._correct)
         self.closest = lru_cache(maxsize=CACHED_WORDS)(self._closest)
 
@@ -47,10 +48,14 @@ class Speller:
     def _correct(self, word: str) -> str | None:
         """The printed form of the indexed word one or two edits away, or None."""
         typed = key(word)
-        if len(typed) < MIN_LENGTH or not typed.isalpha() or not analyze(word) or self.knows(word):
-            return None  # short, not a word, a stop word ("quelles"), or known
+        if (len(typed) < MIN_LENGTH or not typed.isalpha() or not analyze(word) or self.knows(word)
+                or typed in self.printed):
+            return None  # short, not a word, a stop word ("quelles"), known, or printed somewhere ("Mexique")
         allowed = 1 if len(typed) <= 6 else 2
-        candidates = [w for w in self._close(typed, 0.7) if edit_distance(typed, w) <= allowed]
+        elided = _elided(word)
+        candidates = [w for w in self._close(typed, 0.7) if edit_distance(typed, w) <= allowed
+                      and analyze(self.words[w][0])  # never into a stop word
+                      and (not elided or w[:1] in _ELIDABLE)]  # "l'homme" may not become "l'comme"
         if not candidates:
             return None
         best = min(candidates, key=lambda w: (edit_distance(typed, w), -self.words[w][1]))
@@ -92,6 +97,16 @@ def edit_distance(a: str, b: str) -> int:
     from rapidfuzz.distance import OSA
 
     return OSA.distance(a, b)
+
+
+#: What an elided article may stand before: a vowel or a mute h (keys have no accents).
+_ELIDABLE = frozenset("aeiouyh")
+
+
+def _elided(word: str) -> bool:
+    """The word starts with an elided article or pronoun ("l'", "d’", "qu'")."""
+    cut = max(word.rfind("'"), word.rfind("’"))
+    return cut >= 0 and key(word[:cut + 1] + "x") == "x"
 
 
 def _with_elision(typed: str, printed: str) -> str:

@@ -38,3 +38,29 @@ def test_a_correction_is_made_once_per_generation(searcher, lookups):
     assert made >= 1 and len(lookups) == made
     assert again.notices == first.notices and [h.id for h in again.hits] == [h.id for h in first.hits]
     assert ("extraditoin", "extradition") in first.explanation.corrections
+
+
+@pytest.mark.parametrize("query", ["Housing Works", "Instituto Brasileiro", "Saint-Kitts-et-Nevis", "Tobago"])
+def test_a_word_printed_anywhere_in_the_index_is_never_corrected(searcher, query):
+    """Words of the lists of speakers and of the headings are not in the thematic vocabulary, but
+    they are words of the index all the same."""
+    results = searcher.search(query)
+    assert not results.explanation.corrections and results.total > 0
+
+
+def test_a_word_of_a_heading_is_never_corrected(searcher):
+    assert not searcher.search("délibérations").explanation.corrections  # "Résumé des délibérations"
+
+
+def test_an_elided_word_is_corrected_only_into_a_word_that_takes_the_elision():
+    speller = Speller({"comme": ("comme", 9), "homicide": ("homicide", 1), "extradition": ("extradition", 3)},
+                      {"comm", "homicid", "extradit"})
+    assert speller.correct("l'homme") is None  # never « l'comme »
+    assert speller.correct("l'extraditon") == "l'extradition"
+    assert Speller({"comme": ("comme", 9)}, {"comm"}).correct("homme") is None  # "comme" is a stop word
+
+
+def test_a_word_printed_only_in_names_stays_as_typed():
+    speller = Speller({"amerique": ("Amérique", 4)}, {"amer"}, printed=frozenset({"amerique", "mexique"}))
+    assert speller.correct("Mexique") is None
+    assert speller.correct("Ameriqe") == "Amérique"
