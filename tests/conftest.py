@@ -88,6 +88,13 @@ def searcher(index_dir, engine):
         yield searcher
 
 
+@pytest.fixture(scope="session")
+def default_searcher(index_dir):
+    """The bundled index with the engine it chooses itself (what `congres` and `congres serve` open)."""
+    with Searcher(index_dir, CORPUS) as searcher:
+        yield searcher
+
+
 @pytest.fixture
 def index_copy(index_dir, tmp_path) -> Path:
     """A private copy of the built index, for tests that change it."""

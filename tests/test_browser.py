@@ -13,13 +13,11 @@ import re
 import shutil
 import threading
 import time
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from search import Searcher
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -42,9 +40,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def searcher(index_dir):
-    with Searcher(index_dir, CORPUS) as searcher:
-        yield searcher
+def searcher(default_searcher):
+    return default_searcher  # the engine congres serve chooses, not each engine in turn
 
 
 @pytest.fixture(scope="module")

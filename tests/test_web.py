@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from search import Searcher, export
+from search import export
 from search.cli import cli
 from search.web import create_app
 from search.web.params import MAX_QUERY_CHARS
@@ -23,9 +23,8 @@ HONDURAS_UNITS = 48  # the units of the two sections where Honduras spoke (READM
 
 
 @pytest.fixture(scope="module")
-def searcher(index_dir):
-    with Searcher(index_dir, CORPUS) as searcher:
-        yield searcher
+def searcher(default_searcher):
+    return default_searcher  # the engine congres serve chooses, not each engine in turn
 
 
 @pytest.fixture(scope="module")

@@ -43,3 +43,16 @@ def read_document(path: Path) -> Document:
         raise UnreadableReportError(f"{path}: unsupported file type '{path.suffix or '(none)'}' — "
                                     f"reports are .txt, .pdf, .docx or .doc files")
     return import_module(module).read(path)
+
+
+def head_of(path: Path, shown_as: Path | None = None, size: int = 8) -> bytes:
+    """The first bytes of a file, to tell what it really is; ``UnreadableReportError`` (naming
+    ``shown_as``, the file the user gave) if it cannot be read or is empty."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(size)
+    except OSError as error:
+        raise UnreadableReportError(f"{shown_as or path}: cannot read ({error.strerror})") from None
+    if not head:
+        raise UnreadableReportError(f"{shown_as or path}: empty file")
+    return head

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from indexer.errors import UnreadableReportError
-from indexer.formats import Document
+from indexer.formats import Document, head_of
 
 #: Seconds a conversion may take (LibreOffice's first start in a new profile takes a few).
 TIMEOUT = 120
@@ -27,14 +27,7 @@ def read(path: Path) -> Document:
     from indexer.formats.docx import read_docx
 
     path = Path(path)
-    try:
-        with open(path, "rb") as file:
-            head = file.read(8)
-    except OSError as error:
-        raise UnreadableReportError(f"{path}: cannot read ({error.strerror})") from None
-    if not head:
-        raise UnreadableReportError(f"{path}: empty file")
-    if head.startswith(b"PK"):  # a .docx named .doc
+    if head_of(path).startswith(b"PK"):  # a .docx named .doc
         return read_docx(path)
     office = next((found for name in COMMANDS if (found := shutil.which(name))), None)
     if office is None:

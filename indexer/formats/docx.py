@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.errors import UnreadableReportError
-from indexer.formats import Document
+from indexer.formats import Document, head_of
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -55,13 +55,7 @@ def read_docx(path: Path, shown_as: Path | None = None) -> Document:
 
 def _open(path: Path, name: Path):
     """The python-docx document of ``path``, or the reason it is not a Word document."""
-    try:
-        with open(path, "rb") as file:
-            head = file.read(8)
-    except OSError as error:
-        raise UnreadableReportError(f"{name}: cannot read ({error.strerror})") from None
-    if not head:
-        raise UnreadableReportError(f"{name}: empty file")
+    head = head_of(path, name)
     if head == OLE_MAGIC:
         data = path.read_bytes()
         if _ENCRYPTED_STREAM in data:
