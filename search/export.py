@@ -53,8 +53,12 @@ def csv_rows(hits: Iterable[Hit]) -> Iterator[list[str]]:
         yield csv_row(hit)
 
 
-def csv_lines(hits: Iterable[Hit]) -> Iterator[str]:
-    """``csv_rows`` written as CSV text (RFC 4180: CRLF line ends, quotes where needed), one line at a time."""
+def csv_lines(hits: Iterable[Hit], bom: bool = False) -> Iterator[str]:
+    """``csv_rows`` written as CSV text (RFC 4180: CRLF line ends, quotes where needed), one line at a
+    time; ``bom`` starts it with a byte-order mark, by which spreadsheets (Excel) know it is UTF-8
+    and show "é" as "é"."""
+    if bom:
+        yield "\ufeff"
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in csv_rows(hits):

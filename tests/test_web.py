@@ -156,7 +156,8 @@ def test_csv_holds_every_page_of_the_results(client, congres):
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert "attachment" in response.headers["content-disposition"]
-    rows = list(csv.reader(io.StringIO(response.text)))
+    assert response.content.startswith("\ufeff".encode())  # spreadsheets then read it as UTF-8
+    rows = list(csv.reader(io.StringIO(response.text.removeprefix("\ufeff"))))
     assert rows[0] == ["citation", "citation_full", "report", "doc", "agenda", "states", "themes", "text"]
     assert len(rows) == 1 + HONDURAS_UNITS
     assert [row[0] for row in rows[1:]] == [hit["citation"] for hit in expected]

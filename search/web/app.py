@@ -176,7 +176,7 @@ def create_app(searcher: Searcher) -> FastAPI:
         tags=["api"], summary="Every page of the results as CSV")
     def api_search_csv(search: Annotated[SearchRequest, Depends(search_request)]):
         hits = export.iter_all_hits(searcher, search.query, search.filters)
-        return StreamingResponse(export.csv_lines(hits), media_type="text/csv; charset=utf-8",
+        return StreamingResponse(export.csv_lines(hits, bom=True), media_type="text/csv; charset=utf-8",
                                  headers={"content-disposition": 'attachment; filename="congres-resultats.csv"'})
 
     @app.get("/api/search.jsonl", response_class=Response, responses={
