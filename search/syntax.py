@@ -75,6 +75,20 @@ class Any:
     children: list
 
 
+def without_field(text: str, facet: str, matches) -> str:
+    """``text`` without its ``facet:value`` filters whose value ``matches`` (removing a filter
+    typed in the query, as the page's chips do); the rest as typed."""
+    kept = []
+    for found in _TOKEN.finditer(text):
+        token = found.group()
+        if found.lastgroup == "field" and not token.startswith("-"):
+            name, _, raw = token.partition(":")
+            if QUERY_NAMES.get(fold(name).lower()) == facet and matches(raw.strip('"').strip()):
+                continue
+        kept.append(token)
+    return " ".join(kept)
+
+
 def split_negatives(children):
     return [c for c in children if not isinstance(c, Not)], [c for c in children if isinstance(c, Not)]
 

@@ -498,3 +498,10 @@ def test_what_the_searcher_cannot_do_has_its_status(searcher, monkeypatch, error
     assert (response.status_code, response.json()) == (status, {"error": message})
     page = client.get("/?q=traite")
     assert page.status_code == status and "Impossible de répondre : the index in /tmp/x is damaged" in page.text
+
+
+def test_a_chip_of_a_filter_typed_in_the_query_takes_it_out_of_the_query(client):
+    html = client.get("/", params={"q": "traite state:bresil", "theme": "victimes"}).text
+    assert 'class="chip" href="/?q=traite&amp;theme=victimes"' in html  # Brésil's chip: out of q
+    removed = client.get("/?q=traite&theme=victimes").text
+    assert "Brésil" not in re.search(r'aria-label="Filtres actifs">(.*?)</ul>', removed, re.S).group(1)

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import math
-from urllib.parse import quote
+import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
+from indexer.analysis import normalize
 from indexer.errors import CongresError, UnknownFacetValueError, UnknownUnitError
+from indexer.states import GAZETTEER
 from search.results import SearchResults
+from search.syntax import without_field
 from search.web.params import SearchRequest
 
 FACET_LABELS = {"agenda": "Point de l'ordre du jour", "state": "États", "theme": "Thèmes",
@@ -80,14 +84,25 @@ def facet_boxes(results: SearchResults) -> list[FacetBox]:
 
 
 def chips(request: SearchRequest, results: SearchResults) -> list[Chip]:
-    """The filters in force, each with the URL of the same search without it."""
+    """The filters in force, each with the URL of the same search without it (out of the
+    parameters, and out of the query text when it was typed there: ``state:bresil``)."""
     found = []
     for facet, values in results.filters.items():
         for value in values:
             rest = {name: [v for v in kept if not (name == facet and v == value)]
                     for name, kept in results.filters.items()}
-            found.append(Chip(facet, facet_label(facet), value, request.url(filters=rest, page=1)))
+            query = without_field(request.query, facet, lambda typed: _may_mean(facet, typed, value))
+            found.append(Chip(facet, facet_label(facet), value, request.url(query=query, filters=rest, page=1)))
     return found
+
+
+def _may_mean(facet: str, typed: str, value: str) -> bool:
+    """``typed`` (a value written in the query) stands for the facet value ``value``: the same
+    name, a state's alias or ISO code, or the start of a word of it ("guatem", "Pays-Bas")."""
+    key, full = normalize(typed), normalize(value)
+    if key == full or (facet == "state" and GAZETTEER.lookup(typed) == value):
+        return True
+    return bool(key) and re.search(rf"(?<!\w){re.escape(key)}", full) is not None
 
 
 def page_links(request: SearchRequest, total: int) -> list[PageLink]:
