@@ -36,9 +36,12 @@ def make_snippet(text: str, is_match: Callable[[str], bool], max_chars: int = SN
     if len(text) <= max_chars:
         start, end = 0, len(text)
     else:
-        start = _densest_window(spans, max_chars)
-        start = _word_start(text, max(0, start - _CONTEXT_BEFORE)) if start else 0
+        first = _densest_window(spans, max_chars)
+        start = _word_start(text, max(0, first - _CONTEXT_BEFORE)) if first else 0
+        start = min(start, first)  # a run of text without spaces never pushes the match out
         end = _word_end(text, min(len(text), start + max_chars))
+        if spans:
+            end = max(end, next(e for s, e in spans if s >= first))
     parts: Snippet = [("…", False)] if start > 0 else []
     cursor = start
     for s, e in spans:

@@ -56,3 +56,11 @@ def test_a_match_past_the_scanned_part_is_still_shown():
 ])
 def test_the_densest_window_is_shown(text, expected):
     assert marked(make_snippet(text, is_corruption)) == expected
+
+
+def test_a_match_inside_a_long_run_without_spaces_is_in_the_snippet():
+    """A list of symbols printed without spaces ("A/CONF.241/RPM.2/L.1/Add.1/…"): the window is not
+    moved past the match to find a word start."""
+    text = "Début. " + "A/CONF.241/RPM.2/L.1/Add.1/" * 8 + "traite/" + "Add.2/" * 20 + " et " + "fin " * 100
+    parts = make_snippet(text, lambda term: term == "traite")
+    assert any(marked and part == "traite" for part, marked in parts)
