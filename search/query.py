@@ -22,6 +22,7 @@ from typing import Callable
 from whoosh import query as wq
 
 from indexer.analysis import analyze, stem, word_key
+from indexer.metadata import SYMBOL
 from indexer.model import RECOMMENDATION
 from search.compounds import with_compounds
 from search.glossary import GLOSSARY
@@ -64,6 +65,7 @@ class ParsedQuery:
     excluded: wq.Query | None  # units to leave out (-word)
     filters: dict[str, list[str]] = field(default_factory=dict)  # field:value terms ANDed with the query
     suggested_filters: dict[str, list[str]] = field(default_factory=dict)  # a state named among the words
+    symbols: list[str] = field(default_factory=list)  # document symbols typed ("A/CONF.241/RPM.2/1"), as typed
     terms: dict[str, None] = field(default_factory=dict)  # analysed terms to highlight, in order
     prefixes: set[str] = field(default_factory=set)     # prefixes to highlight
     ignored: list[str] = field(default_factory=list)    # words that carry no meaning (stop words)
@@ -137,9 +139,15 @@ def parse_query(text: str, context: QueryContext | None = None) -> ParsedQuery:
         text=text, strict=strict, loose=loose, scoring=scoring, excluded=excluded,
         filters=filters,
         suggested_filters={"state": list(dict.fromkeys(s for _, s in explanation.states))} if explanation.states else {},
+        symbols=[n.text.strip('"') for n in positives if isinstance(n, (Word, Phrase)) and _is_symbol(n.text.strip('"'))],
         terms=converter.terms, prefixes=converter.prefixes, ignored=converter.ignored, truncated=converter.budget < 0,
         explanation=explanation,
     )
+
+
+def _is_symbol(text: str) -> bool:
+    """A UN document symbol, in any case ("a/conf.241/rpm.2/1"); symbols carry a number ("et/ou" is no symbol)."""
+    return bool(SYMBOL.match(text.upper())) and any(ch.isdigit() for ch in text)
 
 
 def _as_typed_in_french(node):

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from whoosh.query import Term
 
-from indexer.analysis import fold
+from indexer.analysis import analyze, fold
 from indexer.bitsets import iter_bits
 from indexer.errors import IndexUnavailableError, InvalidRequestError
 from indexer.facets import FACETS
@@ -30,8 +30,13 @@ from search.engines import choose, open_engine
 from search.facets import FacetCount, FacetTable
 from search.query import MAX_TERMS, ParsedQuery, QueryContext, parse_query
 from search.results import Hit, SearchResults
-from search.snippets import make_snippet
+from search.snippets import make_snippet, symbol_pattern
 from search.spelling import MIN_LENGTH, Speller
+
+
+#: A query citing a document symbol puts the units citing it whole first, when it finds at most
+#: this many units (their texts are read to tell).
+SYMBOL_RERANKED = 2_000
 
 
 class ReaderPool:
@@ -148,7 +153,12 @@ class Snapshot:
         for units in allowed.values():
             found &= units
         needed = min(offset + limit, self.unit_count)
-        ranked = [(d, None) for d in iter_bits(found, needed)] if in_order else self._rank(parsed, found, needed, memo)
+        if parsed.symbols and not in_order and found.bit_count() <= SYMBOL_RERANKED:
+            ranked = self._cited_first(parsed, self._rank(parsed, found, self.unit_count, memo))
+        elif in_order:
+            ranked = [(d, None) for d in iter_bits(found, needed)]
+        else:
+            ranked = self._rank(parsed, found, needed, memo)
         hits = self._hits(ranked[offset:offset + limit], parsed)
         facets = {}
         for facet in FACETS:
@@ -219,6 +229,14 @@ class Snapshot:
             return []
         return self.engine.rank(parsed.scoring, parsed.strict, found, needed, memo)
 
+    def _cited_first(self, parsed: ParsedQuery, ranked: list[tuple[int, float | None]]) -> list:
+        """The units that cite a typed document symbol as a whole ("A/CONF.241/RPM.2/1", not
+        "…/RPM.2/L.1", whose words are the same) before the others, each group in rank order."""
+        patterns = [symbol_pattern(symbol) for symbol in parsed.symbols]
+        with self.readers.searcher() as searcher:
+            cites = [any(p.search(searcher.stored_fields(d)["text"]) for p in patterns) for d, _ in ranked]
+        return [r for r, c in zip(ranked, cites) if c] + [r for r, c in zip(ranked, cites) if not c]
+
     def _suggestions(self, parsed: ParsedQuery) -> list[str]:
         """"did you mean" for a query that found nothing: close words of the index."""
         words = list(dict.fromkeys(w for w in re.findall(r"\w+", parsed.text) if len(w) >= MIN_LENGTH))[:MAX_TERMS]
@@ -240,7 +258,11 @@ def _hit(stored: dict, score: float | None, parsed: ParsedQuery | None, report: 
         parts = [(text, False)]
     else:
         terms, prefixes = parsed.terms, tuple(parsed.prefixes)
-        parts = make_snippet(text, lambda t: t in terms or (bool(prefixes) and t.startswith(prefixes)))
+        whole = [symbol_pattern(symbol) for symbol in parsed.symbols]
+        whole += [symbol_pattern(symbol.rsplit("/", 1)[0], then="/") for symbol in parsed.symbols if "/" in symbol]
+        if whole:  # a symbol is marked whole: not A/**CONF**.**241**/…
+            terms = {t: None for t in terms if t not in {t for s in parsed.symbols for t in analyze(s)}}
+        parts = make_snippet(text, lambda t: t in terms or (bool(prefixes) and t.startswith(prefixes)), whole=whole)
     return Hit(
         id=stored["id"], doc=stored["doc"], kind=stored["kind"], paragraph=stored["paragraph"],
         letter=stored.get("letter"), citation=citation(stored["paragraph"], stored.get("letter")),

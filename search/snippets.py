@@ -11,6 +11,7 @@ marks "criminalité" and ``assemblee`` marks the "Assemblée" of "l'Assemblée"
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from indexer.analysis import term_spans
@@ -30,9 +31,24 @@ def matched_spans(text: str, is_match: Callable[[str], bool]) -> list[tuple[int,
     return [(start, end) for term, start, end in term_spans(text) if is_match(term)]
 
 
-def make_snippet(text: str, is_match: Callable[[str], bool], max_chars: int = SNIPPET_CHARS) -> Snippet:
+def symbol_pattern(symbol: str, then: str = "") -> re.Pattern:
+    """Where a document symbol is cited as a whole: "A/CONF.241/RPM.2/1", not "A/CONF.241/RPM.2/1/Add.1"
+    nor the start of "A/CONF.241/RPM.2/10"; with ``then="/"``, the symbol as the start of a longer
+    one ("A/CONF.241/RPM.2" of "A/CONF.241/RPM.2/L.1")."""
+    after = rf"(?={re.escape(then)})" if then else r"(?![\w/]|\.\w)"
+    return re.compile(rf"(?<![\w/.]){re.escape(symbol)}{after}", re.I)
+
+
+def make_snippet(text: str, is_match: Callable[[str], bool], max_chars: int = SNIPPET_CHARS,
+                 whole: list[re.Pattern] = ()) -> Snippet:
+    """``whole``: patterns marked as one match (a document symbol), the terms inside them not one by one."""
     text = text.replace("\n", " ")
     spans = _scanned_spans(text, is_match)
+    if whole:
+        found = {m.span() for pattern in whole for m in pattern.finditer(text[:SCANNED_CHARS])}
+        wholes = sorted(span for span in found if not any(o != span and o[0] <= span[0] and span[1] <= o[1]
+                                                          for o in found))  # the longest of nested ones
+        spans = sorted(wholes + [(s, e) for s, e in spans if not any(a <= s and e <= b for a, b in wholes)])
     if len(text) <= max_chars:
         start, end = 0, len(text)
     else:

@@ -277,3 +277,13 @@ def test_one_searcher_serves_many_queries_without_reopening(index_dir):
         opened = searcher._snapshot
         answers = {searcher.search(query).generation for query in ("crime", "justice", "armes")}
         assert searcher._snapshot is opened and answers == {opened.generation.name}
+
+
+@pytest.mark.parametrize("symbol, first", [("A/CONF.241/RPM.2/1", "92"), ("A/CONF.241/RPM.2/L.1", "95"),
+                                           ("a/conf.241/rpm.2/1", "92")])
+def test_a_document_symbol_is_matched_and_marked_whole(searcher, symbol, first):
+    results = searcher.search(symbol)
+    assert results.hits[0].id == first  # the unit citing that very symbol, not the one citing …/L.1
+    marked = [part for part, is_match in results.hits[0].snippet_parts if is_match]
+    assert marked[0].lower() == symbol.lower()
+    assert not {"CONF", "241", "RPM"} & set(marked)  # not A/**CONF**.**241**/…
