@@ -94,6 +94,11 @@ def _read_one(path: Path) -> ReportUnits | str:
         return _reason(path, str(error))
     except ImportError as error:  # a format whose reader (or its library) is not installed
         return f"cannot read {path.suffix} files here ({error})"
+    except Exception as error:  # noqa: BLE001 - a reader's library failing on a hostile or odd file
+        if os.environ.get("CONGRES_DEBUG"):
+            raise
+        # one bad file must not stop the others (nor a search's automatic rebuild)
+        return f"could not be read ({type(error).__name__}: {' '.join(str(error).split())[:200]}) — please report it"
 
 
 def _reason(path: Path, message: str) -> str:

@@ -344,3 +344,20 @@ def test_reports_whose_names_differ_only_by_case_are_refused(tmp_path):
                                           r"Rapport\.txt .* — fix or remove them \(the index is unchanged\)$"):
         build_index(corpus, tmp_path / "strict", strict=True)
     assert not list((tmp_path / "strict").glob("gen-*"))
+
+
+def test_a_reader_failing_unexpectedly_on_one_file_does_not_stop_the_others(tmp_path, monkeypatch):
+    import indexer.formats.docx as docx_reader
+
+    def broken(path):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(docx_reader, "read", broken)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "san-jose-2025.txt", corpus)
+    (corpus / "odd.docx").write_bytes(b"PK\x03\x04")
+    manifest = build_index(corpus, tmp_path / "ix")
+    assert manifest.unit_count == 161
+    assert [(e["file"], e["reason"]) for e in manifest.skipped] == [
+        ("odd.docx", "could not be read (IndexError: list index out of range) — please report it")]
