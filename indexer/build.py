@@ -88,17 +88,104 @@ def _parse(paths: list[Path], on_progress) -> list[ReportUnits | str]:
 
 
 def _read_one(path: Path) -> ReportUnits | str:
+    """A report's units, or the one-line reason it cannot be read. A PDF or Word file is read in a
+    child process with bounded memory and time: its reader runs C code (pdfium, libxml2) that a
+    hostile file of a few hundred bytes can make abort the process or take all the memory."""
+    if (path.suffix.lower() in ISOLATED_FORMATS and hasattr(os, "fork") and threading.active_count() == 1
+            and not os.environ.get("CONGRES_DEBUG")):  # forking beside other threads could deadlock the child
+        return _read_in_child(path)
+    return _read_here(path)
+
+
+def _read_here(path: Path) -> ReportUnits | str:
     try:
         return report_units(path)
     except CorpusError as error:
         return _reason(path, str(error))
     except ImportError as error:  # a format whose reader (or its library) is not installed
-        return f"cannot read {path.suffix} files here ({error})"
+        return f"{TRANSIENT}cannot read {path.suffix} files here ({error})"
+    except MemoryError:
+        return f"reading it needs more than {READER_MEMORY >> 30} GiB of memory — the file may be damaged or hostile"
     except Exception as error:  # noqa: BLE001 - a reader's library failing on a hostile or odd file
         if os.environ.get("CONGRES_DEBUG"):
             raise
         # one bad file must not stop the others (nor a search's automatic rebuild)
-        return f"could not be read ({type(error).__name__}: {' '.join(str(error).split())[:200]}) — please report it"
+        return (f"{TRANSIENT}could not be read ({type(error).__name__}: {' '.join(str(error).split())[:200]}) "
+                f"— please report it")
+
+
+#: Formats read in a child process (``_read_in_child``), with these bounds.
+ISOLATED_FORMATS = (".pdf", ".docx", ".doc")
+READER_MEMORY = 3 << 30   # bytes of address space beyond what the build already uses
+READER_SECONDS = 300      # LibreOffice, converting a .doc, has 120 of them
+#: Marks a reason that depends on this machine, not on the file (a missing tool, a crash, a
+#: timeout): such a file is tried again by the next build, not skipped by its digest.
+TRANSIENT = "\x00"
+
+
+def _read_in_child(path: Path) -> ReportUnits | str:
+    import pickle
+    import resource
+    import select
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: bounded, and it leaves by os._exit whatever happens
+        status = 1
+        try:
+            os.close(read_end)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            used = _address_space()
+            resource.setrlimit(resource.RLIMIT_AS, (used + READER_MEMORY, used + READER_MEMORY))
+            result = _read_here(path)
+            with os.fdopen(write_end, "wb") as out:
+                pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)  # our own child's units
+            status = 0
+        except MemoryError:
+            status = 3
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    chunks, deadline = [], time.monotonic() + READER_SECONDS
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([pipe], [], [], left)[0]:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                    return f"{TRANSIENT}reading it took more than {READER_SECONDS} s — the file may be damaged"
+                chunk = os.read(pipe.fileno(), 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+    except BaseException:
+        _kill_quietly(pid)
+        raise
+    _, status = os.waitpid(pid, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        return pickle.loads(b"".join(chunks))
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3:
+        return f"reading it needs more than {READER_MEMORY >> 30} GiB of memory — the file may be damaged or hostile"
+    how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit status {os.WEXITSTATUS(status)}"
+    return f"its reader crashed ({how}) — the file may be damaged or hostile"
+
+
+def _address_space() -> int:
+    """This process's virtual memory size, in bytes (Linux), else 0."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _kill_quietly(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
 
 
 def _reason(path: Path, message: str) -> str:
@@ -194,13 +281,16 @@ def _build(corpus_dir: Path, index_dir: Path, building: Generation, on_progress,
         known_bad = plan["unreadable"].get(path.name)
         if entry and entry.get("file") == path.name and entry.get("digest") == digest_of[path]:
             reports.append(_Report(path.stem, path, digest_of[path], entry))
-        elif known_bad and known_bad.get("digest") == digest_of[path]:
+        elif known_bad and known_bad.get("digest") == digest_of[path] and not known_bad.get("transient"):
             unreadable[path] = known_bad["reason"]
         else:
             to_parse.append(path)
+    transient: set[Path] = set()
     for path, result in zip(to_parse, _parse(to_parse, on_progress)):
         if isinstance(result, str):
-            unreadable[path] = result
+            if result.startswith(TRANSIENT):
+                transient.add(path)
+            unreadable[path] = result.removeprefix(TRANSIENT)
         else:
             reports.append(_Report(result.doc, path, digest_of[path], _entry(path, digest_of[path], result), result))
     bad = sorted([*left_out, *unreadable.items()], key=lambda pair: pair[0])
@@ -233,7 +323,7 @@ def _build(corpus_dir: Path, index_dir: Path, building: Generation, on_progress,
                               "field_lengths": dict(segment._fieldlengths)}
                              for segment, (_, docs) in zip(segments, groups)],
                 "reports": {report.doc: report.entry for report in reports},
-                "unreadable": {path.name: {"digest": digest_of[path], "reason": reason}
+                "unreadable": {path.name: {"digest": digest_of[path], "reason": reason, "transient": path in transient}
                                for path, reason in unreadable.items()}}
     building.plan_path.write_text(json.dumps(new_plan, ensure_ascii=False), "utf-8")
     kept = {relative: linked.get(relative) or file_digest(building.reuse_dir / relative)

@@ -102,7 +102,10 @@ RACY_NS = 2_000_000_000
 
 def source_record(path: Path, digest: str, hashed_at_ns: int) -> dict:
     """What the manifest keeps of a corpus file, so that ``changed`` hashes it only if its stat moved."""
-    stat = Path(path).stat()
+    try:
+        stat = Path(path).stat()
+    except FileNotFoundError:  # removed during the build: the next one notices (and drops it)
+        return {"file": Path(path).name, "digest": digest, "size": None, "mtime_ns": None}
     racy = stat.st_mtime_ns >= hashed_at_ns - RACY_NS
     return {"file": Path(path).name, "digest": digest, "size": stat.st_size,
             "mtime_ns": None if racy else stat.st_mtime_ns}

@@ -348,8 +348,8 @@ def search_command(query, limit, page, every_page, sort, output, explain, as_jso
             else:
                 hits = searcher.search(query, filters=filters, limit=limit, offset=(page - 1) * limit, sort=sort).hits
             for line in (export.csv_lines if output == "csv" else export.jsonl_lines)(hits):
-                # no C1 control reaches the terminal: dropped from CSV cells, escaped in JSON
-                click.echo(_C1.sub("" if output == "csv" else _escaped, line), nl=False)
+                # no control character reaches the terminal: the CSV's cells have none, JSON escapes C1 too
+                click.echo(line if output == "csv" else _C1.sub(_escaped, line), nl=False)
             return
         if every_page:  # the total, facets and notices, then the hits of every page
             from search import export

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Iterable, Iterator
 
 from indexer.errors import IndexUnavailableError
@@ -31,8 +32,13 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _cell(value: str) -> str:
     """A spreadsheet runs a cell starting with = + - @ as a formula: such text from a report
-    is kept as text by a leading apostrophe (as spreadsheets write it themselves)."""
+    is kept as text by a leading apostrophe (as spreadsheets write it themselves). Control
+    characters (an escape sequence in a report) are dropped: a CSV is also read on a terminal."""
+    value = _CONTROLS.sub("", value)
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and line ends, DEL, C1
 
 
 def csv_row(hit: Hit) -> list[str]:

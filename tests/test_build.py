@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -361,3 +362,71 @@ def test_a_reader_failing_unexpectedly_on_one_file_does_not_stop_the_others(tmp_
     assert manifest.unit_count == 161
     assert [(e["file"], e["reason"]) for e in manifest.skipped] == [
         ("odd.docx", "could not be read (IndexError: list index out of range) — please report it")]
+
+
+def _corpus_with(tmp_path, name: str, data: bytes = b"%PDF-1.4\n") -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "san-jose-2025.txt", corpus)
+    (corpus / name).write_bytes(data)
+    return corpus
+
+
+def _reasons(manifest):
+    return {entry["file"]: entry["reason"] for entry in manifest.skipped}
+
+
+@pytest.mark.parametrize("behaviour, reason", [
+    ("abort", "its reader crashed (signal 6) — the file may be damaged or hostile"),
+    ("memory", "reading it needs more than 3 GiB of memory — the file may be damaged or hostile"),
+])
+def test_a_pdf_reader_that_crashes_or_takes_all_memory_skips_only_that_file(tmp_path, monkeypatch, behaviour, reason):
+    """What a hostile PDF of a few hundred bytes does to pdfium: the reader runs in a child process."""
+    import indexer.formats.pdf as pdf_reader
+
+    def hostile(path):
+        if behaviour == "abort":
+            os.abort()
+        return bytearray(8 << 30)  # beyond the child's address space
+
+    monkeypatch.setattr(pdf_reader, "read", hostile)
+    manifest = build_index(_corpus_with(tmp_path, "hostile.pdf"), tmp_path / "ix")
+    assert manifest.unit_count == 161 and _reasons(manifest) == {"hostile.pdf": reason}
+
+
+def test_a_reader_that_hangs_is_stopped(tmp_path, monkeypatch):
+    import time as clock
+
+    import indexer.build as build
+    import indexer.formats.pdf as pdf_reader
+
+    monkeypatch.setattr(build, "READER_SECONDS", 1)
+    monkeypatch.setattr(pdf_reader, "read", lambda path: clock.sleep(30))
+    manifest = build_index(_corpus_with(tmp_path, "slow.pdf"), tmp_path / "ix")
+    assert _reasons(manifest) == {"slow.pdf": "reading it took more than 1 s — the file may be damaged"}
+
+
+def test_a_file_skipped_for_this_machine_is_tried_again_by_the_next_build(tmp_path, monkeypatch):
+    """A missing library or tool is not the file's fault: once installed, the file is read."""
+    import indexer.formats.pdf as pdf_reader
+    from indexer.formats import Document
+
+    corpus = _corpus_with(tmp_path, "second.pdf")
+
+    def missing(path):
+        raise ImportError("No module named 'pypdfium2'")
+
+    monkeypatch.setattr(pdf_reader, "read", missing)
+    first = build_index(corpus, tmp_path / "ix")
+    assert _reasons(first) == {"second.pdf": "cannot read .pdf files here (No module named 'pypdfium2')"}
+    text = (FIXTURES / "second_report.txt").read_text("utf-8")
+    monkeypatch.setattr(pdf_reader, "read", lambda path: Document(text))
+    second = build_index(corpus, tmp_path / "ix")
+    assert second.skipped == [] and "second" in second.documents
+
+
+def test_a_file_removed_during_a_build_is_recorded_so_the_next_build_drops_it(tmp_path):
+    from indexer.corpus import source_record
+
+    assert source_record(tmp_path / "gone.txt", "abc", 0) == {"file": "gone.txt", "digest": "abc", "size": None,
+                                                              "mtime_ns": None}

@@ -233,7 +233,8 @@ def hostile_index(tmp_path_factory):
     return index, corpus
 
 
-@pytest.mark.parametrize("args", [["search", "pwned"], ["show", "28"], ["search", "pwned\x1b[2J", "--explain"]])
+@pytest.mark.parametrize("args", [["search", "pwned"], ["show", "28"], ["search", "pwned\x1b[2J", "--explain"],
+                                  ["search", "pwned", "--format", "csv"], ["search", "pwned", "--format", "jsonl"]])
 def test_escape_sequences_from_a_report_never_reach_the_terminal(hostile_index, args):
     index, corpus = hostile_index
     result = CliRunner().invoke(cli, [*args, "--index", str(index), "--corpus", str(corpus)])

@@ -53,6 +53,10 @@ def read_docx(path: Path, shown_as: Path | None = None) -> Document:
         raise UnreadableReportError(f"{name}: damaged Word document ({error}) — open it in Word and save it again")
 
 
+#: What the parts of a .docx may add up to once unpacked (a report with its images is a few MB).
+MAX_UNPACKED = 512 << 20
+
+
 def _open(path: Path, name: Path):
     """The python-docx document of ``path``, or the reason it is not a Word document."""
     head = head_of(path, name)
@@ -71,8 +75,12 @@ def _open(path: Path, name: Path):
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as error:
         raise UnreadableReportError(f"{name}: damaged zip package ({error}) — save the report again") from None
+    if unpacked > MAX_UNPACKED:  # a zip bomb: a few MB that unpack to gigabytes
+        raise UnreadableReportError(f"{name}: {unpacked >> 20} MB once unpacked, more than a report "
+                                    f"({MAX_UNPACKED >> 20} MB at most) — a damaged or hostile file?")
     if "[Content_Types].xml" not in names:
         raise UnreadableReportError(f"{name}: a zip archive of something else, not a Word document "
                                     f"(no [Content_Types].xml) — save the report as .docx from Word")

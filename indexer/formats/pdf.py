@@ -150,6 +150,12 @@ def _check_bytes(path: Path) -> None:
                                     f"download it again")
 
 
+#: Bounds of a PDF report: the longest reports of the series have about a hundred pages, and a
+#: printed page holds a few thousand characters.
+MAX_PAGES = 2_000
+MAX_PAGE_CHARS = 50_000
+
+
 def _pdfium_pages(path: Path) -> list[_Page]:
     """Characters of every page through pdfium (its own generated spaces and line ends left out)."""
     import ctypes
@@ -165,6 +171,10 @@ def _pdfium_pages(path: Path) -> list[_Page]:
             raise UnreadableReportError(f"{path}: encrypted PDF (password protected) — save an unprotected "
                                         f"copy (e.g. `qpdf --decrypt --password=… in.pdf out.pdf`)") from None
         raise UnreadableReportError(f"{path}: damaged PDF ({error}) — download it again") from None
+    if (page_count := len(document)) > MAX_PAGES:
+        document.close()
+        raise UnreadableReportError(f"{path}: {page_count:,} pages, more than a report of the series has "
+                                    f"({MAX_PAGES:,} at most) — a damaged or hostile file?")
     pages = []
     try:
         x, y, box = ctypes.c_double(), ctypes.c_double(), raw.FS_RECTF()
@@ -174,7 +184,11 @@ def _pdfium_pages(path: Path) -> list[_Page]:
             text_page = page.get_textpage()
             handle = text_page.raw
             chars, bold_fonts = [], {}
-            for i in range(raw.FPDFText_CountChars(handle)):
+            count = raw.FPDFText_CountChars(handle)
+            if count > MAX_PAGE_CHARS:
+                raise UnreadableReportError(f"{path}: a page of {count:,} characters, more than a printed page "
+                                            f"holds — a damaged or hostile file?")
+            for i in range(count):
                 code = raw.FPDFText_GetUnicode(handle, i)
                 if code in (2, 0xFFFE):  # pdfium marks a hyphen it takes for a line-end break
                     code = 0x2D
