@@ -77,6 +77,19 @@ def _doubled_e_filters() -> dict[str, dict]:
     }
 
 
+def _stop_word_pattern() -> str:
+    """Whole words that are stop words once their elided prefix is dropped, for a char filter.
+
+    Whoosh numbers positions without the stop words (``lutte contre la criminalité``: ``contr``
+    and ``criminalit`` are adjacent), Lucene's stop filter leaves a gap; removing them before
+    the tokenizer gives Lucene the project's positions, so phrases and their slop match the same
+    units. Text is folded by then (the ``fold`` char filter), not yet lower-cased."""
+    letter = r"[\w\u0300-\u036f]"
+    elided = "|".join(sorted(analysis.ELISIONS, key=len, reverse=True))
+    stops = "|".join(sorted((re.escape(w) for w in analysis.STOP_WORDS), key=len, reverse=True))
+    return (rf"(?<!{letter})(?<!{letter}')(?:(?:{elided})')?(?:{stops})(?!{letter}|'{letter})")
+
+
 def analysis_settings() -> dict:
     """The ``analysis`` block of the index settings."""
     apostrophes = [f"{_escape(chr(code))} => {_escape(plain)}"
@@ -94,6 +107,8 @@ def analysis_settings() -> dict:
         "char_filter": {
             "congres_apostrophes": {"type": "mapping", "mappings": apostrophes},
             "congres_fold": {"type": "mapping", "mappings": fold_rules()},
+            "congres_stop_words": {"type": "pattern_replace", "pattern": _stop_word_pattern(), "replacement": "",
+                                   "flags": "CASE_INSENSITIVE|UNICODE_CASE|UNICODE_CHARACTER_CLASS"},
         },
         "tokenizer": {
             "congres_words": {"type": "pattern", "pattern": analysis.WORD_PATTERN, "group": 0,
@@ -103,7 +118,7 @@ def analysis_settings() -> dict:
         "analyzer": {
             ANALYZER: {
                 "type": "custom",
-                "char_filter": ["congres_apostrophes", "congres_fold"],
+                "char_filter": ["congres_apostrophes", "congres_fold", "congres_stop_words"],
                 "tokenizer": "congres_words",
                 "filter": ["lowercase", *filters],
             },

@@ -12,7 +12,7 @@ import re
 import httpx
 import pytest
 
-from indexer.analysis import WORD_PATTERN, analyze
+from indexer.analysis import FAST_FRENCH_ANALYZER, WORD_PATTERN, analyze
 from indexer.opensearch_template import ANALYZER, index_template
 from tests.conftest import CORPUS, FIXTURES
 from tests.opensearch_support import node_url
@@ -78,7 +78,15 @@ def test_every_word_of_the_vocabulary_gives_the_project_terms(probe):
     "L’Assemblée générale a décidé qu'il fallait lutter contre la criminalité organisée.",
     "Les données des organisations de la société civile",
     "jusqu’à l'Office des Nations Unies contre la drogue et le crime (ONUDC)",
+    "Qu’il s’agisse de la lutte contre la traite, elles l'ont dit et c'est ainsi qu'elles agissent.",
+    "La Conférence, LE Congrès et Les États d'Afrique ; l'un d'eux",
 ])
-def test_a_sentence_gives_the_project_terms_in_order(probe, text):
+def test_a_sentence_gives_the_project_terms_in_order_at_the_project_positions(probe, text):
+    """Positions too: Whoosh numbers the terms one after the other, stop words left out, and
+    phrases (with their slop) are matched on those positions."""
     response = probe.post(f"/{PROBE}/_analyze", json={"analyzer": ANALYZER, "text": text})
-    assert [t["token"] for t in response.json()["tokens"]] == analyze(text)
+    tokens = response.json()["tokens"]
+    whoosh = [(t.text, t.pos) for t in FAST_FRENCH_ANALYZER(text, positions=True)]  # one Token, reused
+    first = whoosh[0][1]
+    assert [(t["token"], t["position"]) for t in tokens] == [(term, pos - first) for term, pos in whoosh]
+    assert [t["token"] for t in tokens] == analyze(text)
