@@ -108,7 +108,7 @@ def publish(generation: Generation, url: str | None = None, shards: int = 1, rep
         client.index(index=meta, id=META_ID, body=meta_document(generation), refresh=True)
         client.indices.put_settings(index=name, body={"index": {"refresh_interval": "1s"}})
         client.indices.refresh(index=name)
-        client.cluster.health(index=name, wait_for_status="yellow", timeout="60s")
+        client.cluster.health(index=name, wait_for_status="yellow", request_timeout=60)
         old = [i for i in client.indices.get(index=f"{INDEX_PREFIX}*,{META_PREFIX}*") if i not in (name, meta)]
         actions = [{"remove": {"index": f"{INDEX_PREFIX}*", "alias": ALIAS}},
                    {"remove": {"index": f"{META_PREFIX}*", "alias": META_ALIAS}}] if _has_alias(client) else []
