@@ -109,19 +109,31 @@ def publish(generation: Generation, url: str | None = None, shards: int = 1, rep
         client.indices.put_settings(index=name, body={"index": {"refresh_interval": "1s"}})
         client.indices.refresh(index=name)
         client.cluster.health(index=name, wait_for_status="yellow", request_timeout=60)
-        old = [i for i in client.indices.get(index=f"{INDEX_PREFIX}*,{META_PREFIX}*") if i not in (name, meta)]
+        # Only what the aliases name is deleted after the swap: another publish's index, still
+        # loading, is not this one's to remove.
+        old = _aliased(client, ALIAS) + _aliased(client, META_ALIAS)
         actions = [{"remove": {"index": f"{INDEX_PREFIX}*", "alias": ALIAS}},
                    {"remove": {"index": f"{META_PREFIX}*", "alias": META_ALIAS}}] if _has_alias(client) else []
         client.indices.update_aliases(body={"actions": actions + [{"add": {"index": name, "alias": ALIAS}},
                                                                    {"add": {"index": meta, "alias": META_ALIAS}}]})
     except Exception as error:
-        client.indices.delete(index=f"{name},{meta}", ignore_unavailable=True)
+        for index in (name, meta):
+            client.indices.delete(index=index, ignore=404)
         if isinstance(error, CongresError):
             raise
         raise OpenSearchError(f"publishing to OpenSearch failed: {type(error).__name__}: {error}") from None
-    if old:
-        client.indices.delete(index=",".join(old), ignore_unavailable=True)
+    for index in old:  # a concurrent publish may have deleted it first
+        client.indices.delete(index=index, ignore=404)
     return name
+
+
+def _aliased(client, alias: str) -> list[str]:
+    from opensearchpy import NotFoundError
+
+    try:
+        return list(client.indices.get_alias(name=alias))
+    except NotFoundError:
+        return []
 
 
 def _has_alias(client) -> bool:

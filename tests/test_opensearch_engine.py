@@ -136,3 +136,33 @@ def test_ranking_is_as_good_as_whoosh(engines):
     figures = mean_ndcg(whoosh), mean_ndcg(remote)
     print(f"nDCG@10 over {len(queries)} judged queries: whoosh {figures[0]:.4f}, opensearch {figures[1]:.4f}")
     assert abs(figures[0] - figures[1]) <= 0.02
+
+
+def test_the_cli_publishes_and_searches_through_opensearch(tmp_path, monkeypatch):
+    """``congres index --engine opensearch`` then ``congres search --engine opensearch --json``: the
+    same JSON as the local engine, but for the generation's name. The corpus is the parity tests'
+    own: their searches, on other workers, see the alias move to the same units."""
+    from click.testing import CliRunner
+
+    from search.cli import cli
+
+    url = node_url()
+    monkeypatch.setenv("CONGRES_INDEX", str(tmp_path / "index"))
+    runner = CliRunner()
+    corpus = two_report_corpus(tmp_path / "corpus")
+    indexed = runner.invoke(cli, ["index", "--corpus", str(corpus), "--engine", "opensearch", "--opensearch-url", url,
+                                  "--json"])
+    assert indexed.exit_code == 0, indexed.output
+    assert json.loads(indexed.output)["opensearch_index"].startswith("congres-")
+    answers = []
+    for engine in ("whoosh", "opensearch"):
+        result = runner.invoke(cli, ["search", "cybercriminalité", "--state", "Brésil", "--json", "--engine", engine,
+                                     "--opensearch-url", url])
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.output)
+        data.pop("generation", None)
+        for hit in data["hits"]:
+            hit.pop("score")
+        answers.append(data)
+    assert answers[0]["total"] > 0
+    assert answers[1] == answers[0]
