@@ -4,12 +4,14 @@
 #   node.sh start [--nodes 1|2] [--port 9200]   start in the background, wait until healthy
 #   node.sh stop                          stop the nodes this script started (by PID)
 #   node.sh status                        the nodes' PIDs and the cluster health
+#   node.sh restart-node N                start node N again on its data (after a crash or a kill)
+# OPENSEARCH_RUN names the folder of PID files (default target/run): a second cluster beside the first.
 # Data and logs live in a temporary folder removed by `stop`; the heap is bounded (OPENSEARCH_HEAP).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TARGET="$HERE/target"
-RUN="$TARGET/run"
+RUN="${OPENSEARCH_RUN:-$TARGET/run}"
 HEAP="${OPENSEARCH_HEAP:-512m}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 JAVAC="${JAVA_HOME:+$JAVA_HOME/bin/}javac"
@@ -24,9 +26,9 @@ build() {
   echo "built: $TARGET/classes"
 }
 
-health() {  # prints the cluster status (green/yellow/red) or nothing
-  curl -s --max-time 2 "http://127.0.0.1:$1/_cluster/health" \
-    | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' || true
+health() {  # prints the cluster status (green/yellow/red) once $2 nodes (default 1) have joined
+  curl -s --max-time 3 "http://127.0.0.1:$1/_cluster/health?wait_for_nodes=%3E%3D${2:-1}&timeout=1s" \
+    | grep '"timed_out":false' | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' || true
 }
 
 start() {
@@ -53,13 +55,11 @@ start() {
     local args=("node-$i" "$home/node-$i" "$http" "$tport")
     [ "$nodes" = 2 ] && args+=("$seeds" "$managers")
     echo "$http" > "$RUN/node-$i.port"
-    nohup "$JAVA" -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseSerialGC -Dlog4j2.disable.jmx=true \
-      -Djava.io.tmpdir="$home" -cp "$TARGET/classes:$TARGET/lib/*" \
-      org.congres.node.CongresNode "${args[@]}" > "$RUN/node-$i.log" 2>&1 &
-    echo $! > "$RUN/node-$i.pid"
+    printf '%s\n' "${args[@]}" > "$RUN/node-$i.args"
+    launch "$i"
   done
   local deadline=$((SECONDS + ${OPENSEARCH_START_TIMEOUT:-120})) status=""
-  until status="$(health "$port")"; [ "$status" = green ] || [ "$status" = yellow ]; do
+  until status="$(health "$port" "$nodes")"; [ "$status" = green ] || [ "$status" = yellow ]; do
     for f in "$RUN"/*.pid; do
       kill -0 "$(cat "$f")" 2>/dev/null || { tail -20 "${f%.pid}.log" >&2; stop >/dev/null; die "a node exited while starting"; }
     done
@@ -67,6 +67,22 @@ start() {
     sleep 1
   done
   echo "cluster $status: $nodes node(s), http://127.0.0.1:$port (heap $HEAP each, data in $home)"
+}
+
+launch() {  # node $1, with the arguments recorded at start
+  local args; mapfile -t args < "$RUN/node-$1.args"
+  nohup "$JAVA" -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseSerialGC -Dlog4j2.disable.jmx=true \
+    -Djava.io.tmpdir="$(cat "$RUN/home")" -cp "$TARGET/classes:$TARGET/lib/*" \
+    org.congres.node.CongresNode "${args[@]}" >> "$RUN/node-$1.log" 2>&1 &
+  echo $! > "$RUN/node-$1.pid"
+}
+
+restart_node() {
+  local i="${1:-}"
+  [ -f "$RUN/node-$i.args" ] || die "no node '$i' was started (see '$0 status')"
+  if kill -0 "$(cat "$RUN/node-$i.pid" 2>/dev/null)" 2>/dev/null; then die "node $i is running"; fi
+  launch "$i"
+  echo "restarted node-$i (pid $(cat "$RUN/node-$i.pid"))"
 }
 
 stop() {
@@ -79,7 +95,7 @@ stop() {
       for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
       kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
     fi
-    rm -f "$f" "${f%.pid}.port"
+    rm -f "$f" "${f%.pid}.port" "${f%.pid}.args"
     echo "stopped $(basename "${f%.pid}") (pid $pid)"
   done
   if [ -f "$RUN/home" ]; then rm -rf "$(cat "$RUN/home")"; rm -f "$RUN/home"; fi
@@ -104,5 +120,6 @@ case "$cmd" in
   start) start "$@" ;;
   stop) stop ;;
   status) status ;;
-  *) die "usage: node.sh build | start [--nodes 1|2] [--port 9200] | stop | status" ;;
+  restart-node) restart_node "$@" ;;
+  *) die "usage: node.sh build | start [--nodes 1|2] [--port 9200] | stop | status | restart-node N" ;;
 esac
