@@ -166,3 +166,31 @@ def test_the_cli_publishes_and_searches_through_opensearch(tmp_path, monkeypatch
         answers.append(data)
     assert answers[0]["total"] > 0
     assert answers[1] == answers[0]
+
+
+@pytest.mark.parametrize("path", [
+    "/api/search?q=traite%20des%20personnes&state=Br%C3%A9sil&limit=100",
+    "/api/search?agenda=3&limit=50",
+    "/api/search?q=-drogue&state=Chili&limit=50",
+    "/api/facets",
+    "/api/units/second_report/12",
+])
+def test_the_web_api_answers_the_same(engines, path):
+    """``congres serve --engine opensearch``: the HTTP API's answers are the local engine's."""
+    from fastapi.testclient import TestClient
+
+    from search.web.app import create_app
+
+    answers = []
+    for searcher in engines:
+        response = TestClient(create_app(searcher)).get(path)
+        assert response.status_code == 200, response.text
+        data = response.json()
+        if isinstance(data, dict) and "hits" in data:
+            data.pop("generation", None)
+            for hit in data["hits"]:
+                hit.pop("score", None)
+            if "q=" in path and "q=-" not in path:  # ranked: the rankings differ, not the units
+                data["hits"] = sorted(data["hits"], key=lambda hit: (hit["doc"], hit["id"]))
+        answers.append(data)
+    assert answers[1] == answers[0]
