@@ -223,7 +223,8 @@ def index_command(corpus_dir, index_dir, strict, engine, shards, replicas, as_js
             click.echo(f"Published to OpenSearch as {published} ({shards} shard{'s' if shards != 1 else ''}, "
                        f"{replicas} replica{'s' if replicas != 1 else ''}).", err=True)
     if as_json:
-        _print_json({**({"opensearch_index": published} if published else {}),"corpus": str(corpus_dir), "index": str(index_dir), "generation": manifest_generation(index_dir),
+        _print_json({**({"opensearch_index": published} if published else {}),
+                     "corpus": str(corpus_dir), "index": str(index_dir), "generation": manifest_generation(index_dir),
                      "units": manifest.unit_count, "reports": {
                          doc: {**manifest.reports.get(doc, {}), **kinds} for doc, kinds in manifest.documents.items()},
                      "skipped": skipped, "notes": manifest.notes, "complete": not skipped})
