@@ -13,7 +13,7 @@ import click
 from indexer.errors import CongresError, UnknownFacetValueError
 from indexer.facets import BY_NAME, FACETS, FILTER_ORDER
 from search.locations import CORPUS_ENV, INDEX_ENV, default_corpus_dir, default_index_dir
-from search.engines import ARRAYS_FROM, ENGINES
+from search.engines import ARRAYS_FROM, ENGINES, REMOTE_ENGINES
 from search.render import plain, render_explanation, render_facet_table, render_reports, render_results, render_unit
 from search.searcher import MAX_LIMIT, SORTS, Searcher
 
@@ -102,9 +102,25 @@ def _corpus_option(command):
 
 
 def _engine_option(command):
-    return click.option("--engine", type=click.Choice(ENGINES), envvar=ENGINE_ENV,
+    command = _opensearch_url_option(command)
+    return click.option("--engine", type=click.Choice(ENGINES + REMOTE_ENGINES), envvar=ENGINE_ENV,
                         help=f"Search engine (same results) [default: ${ENGINE_ENV}, else arrays from "
-                             f"{ARRAYS_FROM:,} units, else whoosh].")(command)
+                             f"{ARRAYS_FROM:,} units, else whoosh]; opensearch: the corpus published to "
+                             f"the cluster at --opensearch-url.")(command)
+
+
+def _opensearch_url_option(command):
+    """``--opensearch-url``: handed to the Searcher (and the web server's) through its variable."""
+    from indexer.opensearch_load import URL_ENV
+
+    def remember(context, parameter, value):
+        if value:
+            os.environ[URL_ENV] = value
+        return value
+
+    return click.option("--opensearch-url", envvar=URL_ENV, expose_value=False, callback=remember,
+                        help=f"OpenSearch cluster, credentials in the URL if needed (TLS verified) "
+                             f"[default: ${URL_ENV}, else http://127.0.0.1:9200].")(command)
 
 
 def _json_option(command):
@@ -167,8 +183,13 @@ PARTIAL_EXIT = 3
 @_corpus_option
 @_index_option
 @click.option("--strict", is_flag=True, help="Fail (and leave the index as it was) if any corpus file cannot be indexed.")
+@click.option("--engine", type=click.Choice(REMOTE_ENGINES), help="Also publish the index to the OpenSearch cluster "
+              "(new physical index, then an atomic alias swap).")
+@_opensearch_url_option
+@click.option("--shards", type=click.IntRange(1, 1024), default=1, show_default=True, help="OpenSearch: primary shards.")
+@click.option("--replicas", type=click.IntRange(0, 16), default=0, show_default=True, help="OpenSearch: replicas of each.")
 @_json_option
-def index_command(corpus_dir, index_dir, strict, as_json):
+def index_command(corpus_dir, index_dir, strict, engine, shards, replicas, as_json):
     """Build the index from a folder of reports (swapped in when complete).
 
     Without --corpus, the corpus the index was built from is read again (only the reports that
@@ -192,8 +213,18 @@ def index_command(corpus_dir, index_dir, strict, as_json):
         if progress:
             progress.finish()
     skipped = [{"file": entry["file"], "reason": entry["reason"]} for entry in manifest.skipped]
+    published = None
+    if engine in REMOTE_ENGINES:
+        from indexer.opensearch_load import publish
+        from indexer.store import Generation
+
+        published = publish(Generation.current(index_dir), shards=shards, replicas=replicas)
+        if not as_json:
+            click.echo(f"Published to OpenSearch as {published} ({shards} shard{'s' if shards != 1 else ''}, "
+                       f"{replicas} replica{'s' if replicas != 1 else ''}).", err=True)
     if as_json:
-        _print_json({"corpus": str(corpus_dir), "index": str(index_dir), "generation": manifest_generation(index_dir),
+        _print_json({**({"opensearch_index": published} if published else {}),
+                     "corpus": str(corpus_dir), "index": str(index_dir), "generation": manifest_generation(index_dir),
                      "units": manifest.unit_count, "reports": {
                          doc: {**manifest.reports.get(doc, {}), **kinds} for doc, kinds in manifest.documents.items()},
                      "skipped": skipped, "notes": manifest.notes, "complete": not skipped})

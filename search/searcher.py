@@ -41,13 +41,16 @@ class Searcher:
     not reflect that corpus or was written by an older schema, is rebuilt first
     (``auto_build=False`` turns that off). ``engine`` is ``"whoosh"`` or ``"arrays"``
     (same results); by default, arrays from ``search.engines.ARRAYS_FROM`` units.
+    ``engine="opensearch"`` answers from the corpus published to the cluster at ``url``
+    (default ``$CONGRES_OPENSEARCH_URL``), not from ``index_dir``.
     Every error it raises is a ``CongresError``.
     """
 
     def __init__(self, index_dir: str | Path | None = None, corpus_dir: str | Path | None = None,
-                 *, auto_build: bool = True, engine: str | None = None):
-        if engine is not None and engine not in engines.ENGINES:
-            raise InvalidRequestError(f"unknown engine '{engine}' — engines are {', '.join(engines.ENGINES)}")
+                 *, auto_build: bool = True, engine: str | None = None, url: str | None = None):
+        known = engines.ENGINES + engines.REMOTE_ENGINES
+        if engine is not None and engine not in known:
+            raise InvalidRequestError(f"unknown engine '{engine}' — engines are {', '.join(known)}")
         for name, path in (("index_dir", index_dir), ("corpus_dir", corpus_dir)):
             if path is not None and not isinstance(path, (str, os.PathLike)):
                 raise InvalidRequestError(f"{name} must be a path, not {type(path).__name__}")
@@ -57,6 +60,13 @@ class Searcher:
         self.warnings: list[str] = []  # e.g. an out-of-date index that could not be rebuilt
         self._lock = threading.Lock()  # one thread at a time opens a new generation
         self._unopenable: str | None = None  # a newer generation that failed to open (not retried)
+        self._client = None  # the cluster's client, for a remote engine
+        if engine in engines.REMOTE_ENGINES:
+            from search.opensearch_snapshot import open_remote
+
+            self.corpus_dir = None
+            self._client, self._snapshot = open_remote(url)
+            return
         try:
             self._snapshot: Snapshot | None = self._open_or_build(corpus_dir, auto_build)
         except (OSError, ValueError) as error:  # a path the system refuses (too long, a NUL in it…)
@@ -190,8 +200,20 @@ class Searcher:
         except CorpusError:
             return False
 
+    def _current(self):
+        """The generation searches should read: CURRENT's, or the one behind the cluster's alias."""
+        if self._client is not None:
+            from search.opensearch_snapshot import RemoteGeneration
+
+            return RemoteGeneration.current(self._client)
+        return Generation.current(self.index_dir)
+
     def _open_current(self) -> Snapshot:
         """A snapshot of the generation CURRENT names; if a rebuild swapped it meanwhile, the new one."""
+        if self._client is not None:
+            from search.opensearch_snapshot import OpenSearchSnapshot
+
+            return OpenSearchSnapshot(self._client)
         for _ in range(_ATTEMPTS):
             generation = Generation.current(self.index_dir)
             if generation is None:
@@ -235,7 +257,7 @@ class Searcher:
             except CongresError:
                 raise
             except Exception as error:
-                if attempt + 1 < _ATTEMPTS and Generation.current(self.index_dir) != snapshot.generation:
+                if attempt + 1 < _ATTEMPTS and self._current() != snapshot.generation:
                     continue  # rebuilt under this search: ask the new generation
                 raise IndexUnavailableError(
                     f"the index in {self.index_dir} could not answer ({type(error).__name__}: {error}) — "
@@ -248,7 +270,7 @@ class Searcher:
         """The snapshot of the current generation, counted as in use until ``leave()``."""
         while True:
             snapshot = self._open_snapshot()
-            current = Generation.current(self.index_dir)
+            current = self._current()
             if current is not None and current != snapshot.generation and current.name != self._unopenable:
                 snapshot = self._swap()
             if snapshot.enter():
@@ -259,7 +281,7 @@ class Searcher:
         """Open the new generation (one thread does it) and put it in place with one assignment."""
         with self._lock:
             old = self._open_snapshot()
-            current = Generation.current(self.index_dir)
+            current = self._current()
             if current is None or current == old.generation or current.name == self._unopenable:
                 return old  # another thread swapped it first, or tried and failed
             try:

@@ -22,6 +22,8 @@ from __future__ import annotations
 from importlib import import_module
 
 ENGINES = ("whoosh", "arrays")
+#: Engines that answer from a cluster instead of a local generation (``search.opensearch_snapshot``).
+REMOTE_ENGINES = ("opensearch",)
 #: From this many units, queries are matched and scored on NumPy arrays (``arrays``);
 #: below, Whoosh itself is quicker than importing NumPy (a tenth of a second) for a one-off search.
 ARRAYS_FROM = 5_000
