@@ -38,6 +38,37 @@ def write_facet_units(path: Path, units: list[Unit]) -> None:
 
 def read_facet_units(path: Path) -> dict[str, dict[str, int]] | None:
     """The table, or None for an index without the file (Whoosh's postings then)."""
+    read = _read(path)
+    if read is None:
+        return None
+    data, offset, values, units = read
+    width = (units + 7) // 8
+    table = {}
+    for name, names in values.items():
+        table[name] = {}
+        for value in names:
+            table[name][value] = int.from_bytes(data[offset:offset + width], "little")
+            offset += width
+    return table
+
+
+def read_facet_rows(path: Path):
+    """The same table for NumPy (``search.facet_arrays``): ``(values, units, rows)``, ``rows`` a
+    read-only ``uint8`` matrix, one row of ``(units + 7) // 8`` bytes per value, the values of
+    each facet in ``values`` order, facet after facet. None for an index without the file."""
+    import numpy as np
+
+    read = _read(path)
+    if read is None:
+        return None
+    data, offset, values, units = read
+    count, width = sum(len(names) for names in values.values()), (units + 7) // 8
+    rows = np.frombuffer(data, dtype=np.uint8, count=count * width, offset=offset).reshape(count, width)
+    return values, units, rows
+
+
+def _read(path: Path):
+    """(file bytes, where the bitsets begin, the values of each facet, the unit count), checked."""
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -45,17 +76,12 @@ def read_facet_units(path: Path) -> dict[str, dict[str, int]] | None:
     end = data.find(b"\n")
     try:
         header = json.loads(data[:end]) if end >= 0 else None
-        values, width = header["values"], (int(header["units"]) + 7) // 8
+        units = int(header["units"])
+        values, width = header["values"], (units + 7) // 8
         ok = header.get("format") == FORMAT and set(values) == {facet.name for facet in REGISTRY}
         count = sum(len(names) for names in values.values())
     except (ValueError, KeyError, TypeError, AttributeError):
         ok = False
     if not ok or len(data) != end + 1 + count * width:
         raise ValueError(f"{Path(path).name} is damaged")
-    table, offset = {}, end + 1
-    for name, names in values.items():
-        table[name] = {}
-        for value in names:
-            table[name][value] = int.from_bytes(data[offset:offset + width], "little")
-            offset += width
-    return table
+    return data, end + 1, values, units

@@ -52,18 +52,37 @@ class ArraysEngine(Engine):
 
     # --- the engine's two questions ---------------------------------------------------
 
-    def match(self, query: wq.Query, memo: dict | None = None) -> int:
-        return self.to_bits(self._evaluate(query, {} if memo is None else memo)[0])
+    def match(self, query: wq.Query, memo: dict | None = None) -> np.ndarray:
+        return self._evaluate(query, {} if memo is None else memo)[0]
 
-    def rank(self, scoring: wq.Query, strict: wq.Query, found: int, needed: int,
+    def rank(self, scoring: wq.Query, strict: wq.Query, found: np.ndarray, needed: int,
              memo: dict | None = None) -> list[tuple[int, float]]:
         memo = {} if memo is None else memo
-        found_mask = self.from_bits(found)
-        complete = found_mask & self._evaluate(strict, memo)[0]
-        return self.top(self._evaluate(scoring, memo)[1], [complete, found_mask & ~complete], needed)
+        complete = found & self._evaluate(strict, memo)[0]
+        return self.top(self._evaluate(scoring, memo)[1], [complete, found & ~complete], needed)
 
     def close(self) -> None:
         self.docs = self.freqs = self.keys = self.lengths = self.term_starts = self.key_starts = None  # unmapped
+
+    # --- sets of units: boolean masks ---------------------------------------------------
+
+    @staticmethod
+    def all_units(size: int) -> np.ndarray:
+        return np.ones(size, dtype=bool)
+
+    @staticmethod
+    def count(units: np.ndarray) -> int:
+        return int(np.count_nonzero(units))
+
+    @staticmethod
+    def first(units: np.ndarray, limit: int) -> list[int]:
+        return np.flatnonzero(units)[:limit].tolist()
+
+    @staticmethod
+    def facet_table(generation, reader):
+        from search.facet_arrays import ArrayFacetTable
+
+        return ArrayFacetTable.of_index(generation, reader)
 
     @staticmethod
     def top(scores: np.ndarray, tiers: list[np.ndarray], needed: int) -> list[tuple[int, float]]:
@@ -85,14 +104,6 @@ class ArraysEngine(Engine):
             order = np.lexsort((units, -tier_scores))
             ranked += [(int(d), float(s)) for d, s in zip(units[order], tier_scores[order])]
         return ranked
-
-    def from_bits(self, bits: int) -> np.ndarray:
-        raw = np.frombuffer(bits.to_bytes((self.size + 7) // 8, "little"), dtype=np.uint8)
-        return np.unpackbits(raw, bitorder="little", count=self.size).astype(bool)
-
-    @staticmethod
-    def to_bits(mask: np.ndarray) -> int:
-        return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
 
     # --- evaluation -----------------------------------------------------------------------
 
