@@ -44,6 +44,7 @@ class ArrayFacetTable(FacetTable):
                 rank = np.empty(len(names) + 1, dtype=np.int32)
                 rank[order], rank[-1] = np.arange(len(names), dtype=np.int32), len(names)
                 self._ids[facet] = rank[_value_ids(block, size)]
+        self._names = {facet: list(ranks) for facet, ranks in self.units.items()}
         self._by_key = {facet: {normalize(v): v for v in names} for facet, names in self.units.items()}
         observer = rows[start["observer"]:start["observer"] + len(values["observer"])]
         state_rows = {v: rows[start["state"] + i] for i, v in enumerate(values["state"])}
@@ -92,14 +93,17 @@ class ArrayFacetTable(FacetTable):
         return counted
 
     def _listed(self, facet: str, counts: np.ndarray, selected: list[str]) -> list[FacetCount]:
-        names = list(self.units[facet])
-        shown = np.flatnonzero(counts[:len(names)])
-        listed = {names[i]: int(counts[i]) for i in shown}
-        for value in selected:  # listed even when none of the units has it
-            if value in self.units[facet] and value not in listed:
-                listed[value] = 0
-        order = sorted(listed, key=self.units[facet].__getitem__)  # the table's order
-        return self.rows(facet, ((value, listed[value]) for value in order), selected)
+        names, ranks = self._names[facet], self.units[facet]
+        counts = counts[:len(names)]
+        shown = np.flatnonzero(counts)
+        zero = [ranks[value] for value in selected if value in ranks and not counts[ranks[value]]]
+        if zero:  # selected values are listed even when none of the units has them
+            shown = np.union1d(shown, zero)
+        shown = shown[np.argsort(-counts[shown], kind="stable")]  # stable: alphabetical among equal counts
+        chosen, observers = set(selected), self.observers
+        rows = [FacetCount(name, count, name in chosen, name in observers)
+                for name, count in zip(map(names.__getitem__, shown.tolist()), counts[shown].tolist())]
+        return self.with_unknown(facet, rows, selected)
 
 
 def _value_ids(block: np.ndarray, size: int) -> np.ndarray:

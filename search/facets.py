@@ -92,12 +92,15 @@ class FacetTable:
         """``counted``: (value, count) in the table's order; the values counted or selected, most frequent first."""
         rows = [FacetCount(value, count, value in selected, value in self.observers)
                 for value, count in counted if count or value in selected]
+        rows.sort(key=lambda r: -r.count)  # stable: alphabetical among equal counts
+        return self.with_unknown(facet, rows, selected)
+
+    def with_unknown(self, facet: str, rows: list[FacetCount], selected: list[str]) -> list[FacetCount]:
+        """``rows`` (most frequent first) and the selected values no unit has, at 0, in their place."""
         unknown = [FacetCount(value, 0, True) for value in selected if value not in self.units[facet]]
         if unknown:
             rows += unknown
             rows.sort(key=lambda r: (-r.count, normalize(r.value)))
-        else:
-            rows.sort(key=lambda r: -r.count)  # stable: alphabetical among equal counts
         return rows
 
     def resolve(self, facet: str, typed: str) -> str:
