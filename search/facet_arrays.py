@@ -4,10 +4,11 @@ With Python integer bitsets, counting is one ``&`` and one ``bit_count()`` of a 
 per facet value: at 161,000 units, with a thousand reports, over a thousand of them per query,
 half its time. Here a set of units is a boolean mask over all units, and:
 
-- a facet with one value per unit (agenda, report, doc) is an array of value ids, one per
-  unit: its counts are one ``bincount`` of the ids of the units counted;
 - a facet with several values per unit (state, theme, org) is a matrix of bits, one row of
-  packed ``uint64`` words per value: its counts are ``bitwise_count(rows & units)`` summed by row.
+  packed ``uint64`` words per value: its counts are ``bitwise_count(rows & units)`` summed by row;
+- so is a facet with one value per unit and few values (agenda, report); one with many (doc: a
+  thousand reports would make a matrix of 20 MB at 161,000 units) is an array of value ids, one
+  per unit: its counts are one ``bincount`` of the ids of the units counted.
 
 Same values, same order, same counts as ``search.facets.FacetTable`` (``tests/test_facet_arrays.py``).
 """
@@ -20,6 +21,11 @@ from indexer.analysis import normalize
 from indexer.facet_units import read_facet_rows
 from indexer.facets import BY_NAME, FACETS, REGISTRY
 from search.facets import FacetCount, FacetTable, units_from_whoosh
+
+
+#: A facet with one value per unit is counted as a matrix too when it has at most this many values
+#: (agenda, report): a few rows of words are quicker than the docnums of the units counted, and small.
+MATRIX_MOST = 64
 
 
 class ArrayFacetTable(FacetTable):
@@ -38,7 +44,7 @@ class ArrayFacetTable(FacetTable):
             order = np.array(sorted(range(len(names)), key=lambda i: normalize(names[i])), dtype=np.int64)
             self.units[facet] = {names[i]: rank for rank, i in enumerate(order)}  # value → its row
             block = rows[start[facet]:start[facet] + len(names)]
-            if BY_NAME[facet].multiple:
+            if BY_NAME[facet].multiple or len(names) <= MATRIX_MOST:
                 self._matrix[facet] = self._packed(block[order])
             else:  # ids in file order, then ranks (the ``len(names)`` of a unit without a value stays)
                 rank = np.empty(len(names) + 1, dtype=np.int32)

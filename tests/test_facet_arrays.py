@@ -16,17 +16,24 @@ from indexer.bitsets import to_bits
 from indexer.build import build_index
 from indexer.facets import FACETS
 from indexer.store import Generation
+from search import facet_arrays
 from search.facet_arrays import ArrayFacetTable
 from search.facets import FacetTable
 from tests.conftest import stress, two_report_corpus
 
 
 @pytest.fixture(scope="module")
-def tables(tmp_path_factory):
+def generation(tmp_path_factory):
     corpus = two_report_corpus(tmp_path_factory.mktemp("corpus"))
     folder = tmp_path_factory.mktemp("index")
     build_index(corpus, folder)
-    generation = Generation.current(folder)
+    return Generation.current(folder)
+
+
+@pytest.fixture(params=[facet_arrays.MATRIX_MOST, 0], ids=["few-values-as-rows", "one-value-facets-as-ids"])
+def tables(generation, request, monkeypatch):
+    """Both ways of counting a facet with one value per unit: rows of bits, or value ids."""
+    monkeypatch.setattr(facet_arrays, "MATRIX_MOST", request.param)
     with generation.open_whoosh().reader() as reader:
         return FacetTable.of_index(generation, reader), ArrayFacetTable.of_index(generation, reader), reader.doc_count_all()
 

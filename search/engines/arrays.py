@@ -24,6 +24,7 @@ from search.engines import Engine
 
 TEXT_FIELD = "text"
 B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults, which the Whoosh searcher uses
+SCORES_KEPT = 2_000_000  # term scores kept between searches (postings; 16 MB): the terms used first
 
 
 class ArraysEngine(Engine):
@@ -42,13 +43,19 @@ class ArraysEngine(Engine):
         self.avgfl = meta["field_length"] / (self.size or 1) or 1
         self.terms = (folder / "terms.txt").read_text("utf-8").split("\n") if meta["terms"] else []
         self.term_ids = {term: i for i, term in enumerate(self.terms)}
-        load = lambda name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+        # Plain arrays over the mapped files: slicing a ``memmap`` costs a Python call each time.
+        load = lambda name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
         self.term_starts, self.key_starts = load("term_starts"), load("key_starts")
         self.docs, self.freqs, self.keys, self.lengths = load("docs"), load("freqs"), load("keys"), load("lengths")
         if len(self.term_starts) != len(self.terms) + 1 or len(self.lengths) != self.size:
             raise ValueError("posting arrays are incomplete")
         self._readers = readers
         self._field_units: dict[tuple[str, str], np.ndarray] = {}
+        # Each unit's BM25 length normalisation, and each term's scores once computed: they
+        # depend only on the generation (its unit count, lengths and postings), never on the query.
+        self._norm = K1 * ((1 - B) + B * self.lengths / self.avgfl)
+        self._scores: dict[int, np.ndarray] = {}
+        self._scored = 0  # postings in ``_scores``
 
     # --- the engine's two questions ---------------------------------------------------
 
@@ -171,11 +178,19 @@ class ArraysEngine(Engine):
         return mask, score
 
     def _term_scores(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """The units of a term and their BM25F scores, computed at the term's first use."""
         start, end = int(self.term_starts[term_id]), int(self.term_starts[term_id + 1])
-        docs, tf = self.docs[start:end], self.freqs[start:end]
-        idf = log(self.size / (end - start + 1)) + 1
-        fl = self.lengths[docs]
-        return docs, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / self.avgfl)))
+        docs = self.docs[start:end]
+        scores = self._scores.get(term_id)
+        if scores is None:
+            tf = self.freqs[start:end]
+            idf = log(self.size / (end - start + 1)) + 1
+            scores = idf * ((tf * (K1 + 1)) / (tf + self._norm[docs]))
+            scores.flags.writeable = False  # shared by every search
+            if self._scored + len(scores) <= SCORES_KEPT:  # threads may both add it: the same array
+                self._scores[term_id] = scores
+                self._scored += len(scores)
+        return docs, scores
 
     def _prefix(self, query: wq.Prefix, memo: dict) -> tuple[np.ndarray, np.ndarray]:
         first = bisect_left(self.terms, query.text)
