@@ -60,13 +60,13 @@ class ArraysEngine(Engine):
     # --- the engine's two questions ---------------------------------------------------
 
     def match(self, query: wq.Query, memo: dict | None = None) -> np.ndarray:
-        return self._evaluate(query, {} if memo is None else memo)[0]
+        return self._evaluate(query, {} if memo is None else memo).mask
 
     def rank(self, scoring: wq.Query, strict: wq.Query, found: np.ndarray, needed: int,
              memo: dict | None = None) -> list[tuple[int, float]]:
         memo = {} if memo is None else memo
-        complete = found & self._evaluate(strict, memo)[0]
-        return self.top(self._evaluate(scoring, memo)[1], [complete, found & ~complete], needed)
+        complete = found & self._evaluate(strict, memo).mask
+        return self.top(self._evaluate(scoring, memo).dense, [complete, found & ~complete], needed)
 
     def close(self) -> None:
         self.docs = self.freqs = self.keys = self.lengths = self.term_starts = self.key_starts = None  # unmapped
@@ -114,20 +114,25 @@ class ArraysEngine(Engine):
 
     # --- evaluation -----------------------------------------------------------------------
 
-    def _empty(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.zeros(self.size, dtype=bool), np.zeros(self.size)
-
-    def _evaluate(self, query, memo: dict) -> tuple[np.ndarray, np.ndarray]:
-        """(units matching, their scores; 0 elsewhere), read-only. ``memo`` remembers each node of
-        the tree for one search: the loose, strict and scoring queries share their parts."""
-        known = memo.get(id(query))
-        if known is not None and known[0] is query:
-            return known[1]
+    def _evaluate(self, query, memo: dict) -> _Found:
+        """The units ``query`` matches and their scores, read-only. ``memo`` remembers each node
+        for one search: the loose, strict and scoring queries share their parts, and a term or a
+        phrase written twice is the same node (the same field, words and boost)."""
+        key = _leaf_key(query)
+        if key is None:
+            known = memo.get(id(query))
+            if known is not None and known[0] is query:
+                return known[1]
+        elif key in memo:
+            return memo[key]
         result = self._evaluate_node(query, memo)
-        memo[id(query)] = (query, result)  # the node itself too: its id stays its own meanwhile
+        if key is None:
+            memo[id(query)] = (query, result)  # the node itself too: its id stays its own meanwhile
+        else:
+            memo[key] = result
         return result
 
-    def _evaluate_node(self, query, memo: dict) -> tuple[np.ndarray, np.ndarray]:
+    def _evaluate_node(self, query, memo: dict) -> _Found:
         if isinstance(query, wq.Term):
             return self._term(query)
         if isinstance(query, wq.Phrase):
@@ -135,47 +140,63 @@ class ArraysEngine(Engine):
         if isinstance(query, wq.Prefix) and query.fieldname == TEXT_FIELD and not query.constantscore:
             return self._prefix(query, memo)
         if isinstance(query, wq.ConstantScoreQuery):
-            mask = self._evaluate(query.child, memo)[0]
-            return mask, np.where(mask, float(query.score), 0.0)
+            child = self._evaluate(query.child, memo)
+            if child.docs is not None:
+                return _Found(self.size, child.docs, np.full(len(child.docs), float(query.score)))
+            return _Found(self.size, mask=child.mask, dense=np.where(child.mask, float(query.score), 0.0))
         if isinstance(query, wq.Not):  # as a part of a group: Whoosh's inverse matcher
-            mask = ~self._evaluate(query.query, memo)[0]
-            return mask, mask.astype(np.float64)
+            mask = ~self._evaluate(query.query, memo).mask
+            return _Found(self.size, mask=mask, dense=mask.astype(np.float64))
         if isinstance(query, (wq.And, wq.Or)):
             return self._group(query, memo)
         raise TypeError(f"no array evaluation for {type(query).__name__}")
 
-    def _group(self, query, memo: dict) -> tuple[np.ndarray, np.ndarray]:
+    def _group(self, query, memo: dict) -> _Found:
         parts = [self._evaluate(q, memo) for q in query.subqueries]
         if not parts:
-            return self._empty()
+            return self._nothing()
         if len(parts) == 1:  # Whoosh uses the only part's matcher, without the group's boost
             return parts[0]
-        mask = parts[0][0].copy()
+        boost = query.boost
+        if isinstance(query, wq.And) and all(part.docs is not None for part in parts):
+            return self._sparse_and(parts, boost)
+        mask = parts[0].mask.copy()
         combine = np.logical_and if isinstance(query, wq.And) else np.logical_or
-        for part_mask, _ in parts[1:]:
-            combine(mask, part_mask, out=mask)
+        for part in parts[1:]:
+            combine(mask, part.mask, out=mask)
         score = np.zeros(self.size)
-        for _, part_score in parts:
-            score += part_score
+        for part in parts:  # in order: the same sums, to the last bit, whatever the form of the parts
+            part.add_to(score)
         if isinstance(query, wq.And):
             score[~mask] = 0.0
-        if query.boost != 1.0:
-            score *= query.boost
-        return mask, score
+        if boost != 1.0:
+            score *= boost
+        return _Found(self.size, mask=mask, dense=score)
 
-    def _term(self, query: wq.Term) -> tuple[np.ndarray, np.ndarray]:
+    def _sparse_and(self, parts: list[_Found], boost: float) -> _Found:
+        """The units in every part, without an array over all units: each part's docnums are sorted."""
+        docs = min((part.docs for part in parts), key=len)
+        for part in parts:
+            docs = docs[_positions(part.docs, docs) >= 0]
+        score = np.zeros(len(docs))
+        for part in parts:
+            score += part.scores[_positions(part.docs, docs)]
+        if boost != 1.0:
+            score *= boost
+        return _Found(self.size, docs, score)
+
+    def _nothing(self) -> _Found:
+        return _Found(self.size, np.empty(0, dtype=np.int32), np.empty(0))
+
+    def _term(self, query: wq.Term) -> _Found:
         if query.fieldname != TEXT_FIELD:
-            mask = np.zeros(self.size, dtype=bool)
-            mask[self._units_with(query.fieldname, query.text)] = True
-            return mask, mask * float(query.boost)  # only ever inside a constant-score query
+            docs = self._units_with(query.fieldname, query.text)
+            return _Found(self.size, docs, np.full(len(docs), float(query.boost)))  # only ever constant-score
         term_id = self.term_ids.get(query.text)
-        mask, score = self._empty()
         if term_id is None:
-            return mask, score
+            return self._nothing()
         docs, term_scores = self._term_scores(term_id)
-        mask[docs] = True
-        score[docs] = term_scores * query.boost if query.boost != 1.0 else term_scores
-        return mask, score
+        return _Found(self.size, docs, term_scores * query.boost if query.boost != 1.0 else term_scores)
 
     def _term_scores(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         """The units of a term and their BM25F scores, computed at the term's first use."""
@@ -192,22 +213,21 @@ class ArraysEngine(Engine):
                 self._scored += len(scores)
         return docs, scores
 
-    def _prefix(self, query: wq.Prefix, memo: dict) -> tuple[np.ndarray, np.ndarray]:
+    def _prefix(self, query: wq.Prefix, memo: dict) -> _Found:
         first = bisect_left(self.terms, query.text)
         last = first
         while last < len(self.terms) and self.terms[last].startswith(query.text):
             last += 1
         parts = [wq.Term(TEXT_FIELD, t) for t in self.terms[first:last]]
         if not parts:
-            return self._empty()
+            return self._nothing()
         return self._evaluate(wq.Or(parts, boost=query.boost) if len(parts) > 1 else parts[0], memo)  # as Whoosh does
 
-    def _phrase(self, query: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
+    def _phrase(self, query: wq.Phrase) -> _Found:
         """Units where each word follows the previous one within ``slop`` positions (Whoosh's SpanNear2)."""
-        mask, score = self._empty()
         term_ids = [self.term_ids.get(word) for word in query.words]
         if query.fieldname != TEXT_FIELD or not term_ids or None in term_ids:
-            return mask, score
+            return self._nothing()
         reach = self._keys(term_ids[0])  # positions where a chain of the words can end so far
         for term_id in term_ids[1:]:
             if not len(reach):
@@ -219,15 +239,16 @@ class ArraysEngine(Engine):
             reach = keys[(before >= 0) & (distance <= query.slop)
                          & ((keys >> self.shift) == (previous >> self.shift))]
         if not len(reach):
-            return mask, score
-        mask[(reach >> self.shift).astype(np.int64)] = True
-        for term_id in term_ids:
-            docs, term_scores = self._term_scores(term_id)
-            score[docs] += term_scores
-        score[~mask] = 0.0
+            return self._nothing()
+        units = reach >> self.shift  # sorted: keys are
+        docs = units[np.r_[True, units[1:] != units[:-1]]].astype(np.int32)
+        score = np.zeros(len(docs))
+        for term_id in term_ids:  # each word's score, in the phrase's order, as a sum over all units would be
+            term_docs, term_scores = self._term_scores(term_id)
+            score += term_scores[np.searchsorted(term_docs, docs)]
         if query.boost != 1.0:
             score *= query.boost
-        return mask, score
+        return _Found(self.size, docs, score)
 
     def _keys(self, term_id: int) -> np.ndarray:
         return self.keys[int(self.key_starts[term_id]):int(self.key_starts[term_id + 1])]
@@ -243,6 +264,56 @@ class ArraysEngine(Engine):
                     units = []
             self._field_units[key] = np.array(units, dtype=np.int64)
         return self._field_units[key]
+
+
+class _Found:
+    """What a query node matches: sorted docnums and their scores (a term, a phrase, an ``And`` of
+    those: no array over all units), or a mask and scores over all units; each form made from the
+    other when asked for, once. Read-only: a search's memo shares it between trees."""
+
+    __slots__ = ("size", "docs", "scores", "_mask", "_dense")
+
+    def __init__(self, size: int, docs=None, scores=None, *, mask=None, dense=None):
+        self.size, self.docs, self.scores, self._mask, self._dense = size, docs, scores, mask, dense
+
+    @property
+    def mask(self) -> np.ndarray:
+        if self._mask is None:
+            self._mask = np.zeros(self.size, dtype=bool)
+            self._mask[self.docs] = True
+        return self._mask
+
+    @property
+    def dense(self) -> np.ndarray:
+        """The scores over all units (0 where it does not match)."""
+        if self._dense is None:
+            self._dense = np.zeros(self.size)
+            self._dense[self.docs] = self.scores
+        return self._dense
+
+    def add_to(self, total: np.ndarray) -> None:
+        if self._dense is None:
+            total[self.docs] += self.scores  # docnums are distinct
+        else:
+            total += self._dense
+
+
+def _positions(sorted_docs: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Where each of ``docs`` is in ``sorted_docs``, -1 where it is not."""
+    at = np.searchsorted(sorted_docs, docs)
+    inside = at < len(sorted_docs)
+    found = np.zeros(len(docs), dtype=bool)
+    found[inside] = sorted_docs[at[inside]] == docs[inside]
+    return np.where(found, at, -1)
+
+
+def _leaf_key(query):
+    """A term or a phrase by what it is (written twice, evaluated once); None for a group."""
+    if type(query) is wq.Term:
+        return ("term", query.fieldname, query.text, query.boost)
+    if type(query) is wq.Phrase:
+        return ("phrase", query.fieldname, tuple(query.words), query.slop, query.boost)
+    return None
 
 
 ENGINE = ArraysEngine
