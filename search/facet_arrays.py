@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from indexer.analysis import normalize
-from indexer.facet_units import read_facet_rows
-from indexer.facets import BY_NAME, FACETS, REGISTRY
+from indexer.facet_units import FacetRows, read_facet_rows
+from indexer.facets import BY_NAME, FACETS
 from search.facets import FacetCount, FacetTable, units_from_whoosh
 
 
@@ -31,41 +31,38 @@ MATRIX_MOST = 64
 class ArrayFacetTable(FacetTable):
     """``FacetTable``'s answers, on boolean masks of ``size`` units."""
 
-    def __init__(self, values: dict[str, list[str]], size: int, rows: np.ndarray):
-        """``rows``: one bitset row per value (``indexer.facet_units.read_facet_rows``)."""
-        self.size = size
+    def __init__(self, table: FacetRows):
+        """``table``: the bitset rows of every value (``indexer.facet_units``)."""
+        self.size = size = table.units
         self._words = (size + 63) // 64
-        self.units, self._ids, self._matrix = {}, {}, {}
-        start, first = {}, 0
-        for name, names in values.items():
-            start[name], first = first, first + len(names)
-        keys = {facet: [normalize(name) for name in values[facet]] for facet in FACETS}
-        self._by_key = {}
+        self.units, self._ids, self._matrix, self._by_key = {}, {}, {}, {}
+        values = table.values
         for facet in FACETS:
             names = values[facet]
-            order = np.array(sorted(range(len(names)), key=keys[facet].__getitem__), dtype=np.int64)
-            self._by_key[facet] = {keys[facet][i]: names[i] for i in order.tolist()}
-            self.units[facet] = {names[i]: rank for rank, i in enumerate(order)}  # value → its row
-            block = rows[start[facet]:start[facet] + len(names)]
+            keys = [normalize(name) for name in names]
+            order = np.array(sorted(range(len(names)), key=keys.__getitem__), dtype=np.int64)
+            self.units[facet] = {names[i]: rank for rank, i in enumerate(order.tolist())}  # value → its row
+            self._by_key[facet] = {keys[i]: names[i] for i in order.tolist()}
             if BY_NAME[facet].multiple or len(names) <= MATRIX_MOST:
-                self._matrix[facet] = self._packed(block[order])
+                self._matrix[facet] = self._packed(table.rows(facet)[order])
             else:  # ids in file order, then ranks (the ``len(names)`` of a unit without a value stays)
                 rank = np.empty(len(names) + 1, dtype=np.int32)
                 rank[order], rank[-1] = np.arange(len(names), dtype=np.int32), len(names)
-                self._ids[facet] = rank[_value_ids(block, size)]
+                self._ids[facet] = rank[_value_ids(table, facet)]
         self._names = {facet: list(ranks) for facet, ranks in self.units.items()}
-        observer = rows[start["observer"]:start["observer"] + len(values["observer"])]
-        state_rows = {v: rows[start["state"] + i] for i, v in enumerate(values["state"])}
-        self.observers = {v for v, row in zip(values["observer"], observer)
-                          if v in state_rows and np.array_equal(row, state_rows[v])}
+        # A state is shown as an observer when every unit it spoke in lists it as one.
+        observers, states = table.rows("observer"), self._matrix["state"]
+        state_row = self.units["state"]
+        self.observers = {v for v, row in zip(values["observer"], observers)
+                          if v in state_row and np.array_equal(self._packed(row[None])[0], states[state_row[v]])}
 
     @classmethod
     def of_index(cls, generation, reader) -> ArrayFacetTable:
         """From the file the build wrote, else from Whoosh's postings."""
-        read = read_facet_rows(generation.facet_units_path)
-        if read is None:
-            read = _rows_of(units_from_whoosh(reader), reader.doc_count_all())
-        return cls(*read)
+        table = read_facet_rows(generation.facet_units_path)
+        if table is None:
+            table = FacetRows.of_table(units_from_whoosh(reader), reader.doc_count_all())
+        return cls(table)
 
     def _packed(self, block: np.ndarray) -> np.ndarray:
         """Rows of bytes → rows of ``uint64`` words (zero padded)."""
@@ -114,14 +111,16 @@ class ArrayFacetTable(FacetTable):
         return self.with_unknown(facet, rows, selected)
 
 
-def _value_ids(block: np.ndarray, size: int) -> np.ndarray:
-    """Each unit's row in ``block`` (a facet with at most one value per unit), ``len(block)`` for none."""
-    ids = np.full(size, len(block), dtype=np.int32)
-    rows, columns = _nonzero_bytes(block)
-    if len(rows):
-        bits = np.unpackbits(block[rows, columns][:, None], axis=1, bitorder="little").astype(bool)
-        which, bit = np.nonzero(bits)
-        ids[columns[which] * 8 + bit] = rows[which]
+def _value_ids(table: FacetRows, facet: str) -> np.ndarray:
+    """Each unit's value (its index in the file's order) for a facet with at most one value per
+    unit; ``len(values)`` for none. The rows are read a few at a time."""
+    ids = np.full(table.units, len(table.values[facet]), dtype=np.int32)
+    for first, block in table.chunks(facet):
+        rows, columns = _nonzero_bytes(block)
+        if len(rows):
+            bits = np.unpackbits(block[rows, columns][:, None], axis=1, bitorder="little").astype(bool)
+            which, bit = np.nonzero(bits)
+            ids[columns[which] * 8 + bit] = rows[which] + first
     return ids
 
 
@@ -134,12 +133,3 @@ def _nonzero_bytes(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     positions = np.concatenate([(words[:, None] * 8 + np.arange(8)).ravel(), np.arange(whole, len(flat))])
     positions = positions[flat[positions] != 0]
     return np.divmod(positions, max(block.shape[1], 1))
-
-
-def _rows_of(table: dict[str, dict[str, int]], size: int) -> tuple[dict[str, list[str]], int, np.ndarray]:
-    """``read_facet_rows``'s answer from integer bitsets (an index without ``facet_units.bin``)."""
-    width = (size + 7) // 8
-    values = {facet.name: sorted(table[facet.name]) for facet in REGISTRY}
-    data = b"".join(table[name][value].to_bytes(width, "little") for name, names in values.items() for value in names)
-    count = sum(len(names) for names in values.values())
-    return values, size, np.frombuffer(data, dtype=np.uint8).reshape(count, width)
