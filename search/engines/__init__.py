@@ -68,7 +68,7 @@ class Engine:
         raise NotImplementedError
 
     def close(self) -> None:
-        """Release what the engine holds (mapped files…)."""
+        """Release what the engine holds (open files…)."""
 
 
 def choose(requested: str | None, unit_count: int, has_arrays: bool) -> str:

@@ -12,6 +12,7 @@ Fields other than the text (facets, kind) are read from Whoosh once per value.
 from __future__ import annotations
 
 import json
+import os
 from bisect import bisect_left
 from math import log
 
@@ -24,11 +25,11 @@ from search.engines import Engine
 
 TEXT_FIELD = "text"
 B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults, which the Whoosh searcher uses
-SCORES_KEPT = 2_000_000  # term scores kept between searches (postings; 16 MB): the terms used first
+SCORES_KEPT = 1_000_000  # term scores kept between searches (postings; 12 MB with their docnums): the first used
 
 
 class ArraysEngine(Engine):
-    """A generation's posting arrays, memory-mapped: only the terms a query uses are read.
+    """A generation's posting arrays: only the terms a query uses are read.
     Read-only once open, so threads share it."""
 
     name = "arrays"
@@ -43,18 +44,27 @@ class ArraysEngine(Engine):
         self.avgfl = meta["field_length"] / (self.size or 1) or 1
         self.terms = (folder / "terms.txt").read_text("utf-8").split("\n") if meta["terms"] else []
         self.term_ids = {term: i for i, term in enumerate(self.terms)}
-        # Plain arrays over the mapped files: slicing a ``memmap`` costs a Python call each time.
-        load = lambda name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
-        self.term_starts, self.key_starts = load("term_starts"), load("key_starts")
-        self.docs, self.freqs, self.keys, self.lengths = load("docs"), load("freqs"), load("keys"), load("lengths")
-        if len(self.term_starts) != len(self.terms) + 1 or len(self.lengths) != self.size:
+        load = lambda name: np.load(folder / f"{name}.npy", allow_pickle=False)  # small, all used
+        self.term_starts, self.key_starts, self.lengths = load("term_starts"), load("key_starts"), load("lengths")
+        self.docs = self.freqs = self.keys = None
+        self.docs = _Column(folder / "docs.npy")
+        try:
+            self.freqs = _Column(folder / "freqs.npy")
+            self.keys = _Column(folder / "keys.npy")
+        except BaseException:
+            self.close()
+            raise
+        if (len(self.term_starts) != len(self.terms) + 1 or len(self.lengths) != self.size
+                or len(self.key_starts) != len(self.terms) + 1 or int(self.term_starts[-1]) != len(self.docs)
+                or len(self.freqs) != len(self.docs) or int(self.key_starts[-1]) != len(self.keys)):
+            self.close()
             raise ValueError("posting arrays are incomplete")
         self._readers = readers
         self._field_units: dict[tuple[str, str], np.ndarray] = {}
         # Each unit's BM25 length normalisation, and each term's scores once computed: they
         # depend only on the generation (its unit count, lengths and postings), never on the query.
         self._norm = K1 * ((1 - B) + B * self.lengths / self.avgfl)
-        self._scores: dict[int, np.ndarray] = {}
+        self._scores: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._scored = 0  # postings in ``_scores``
         _keep_freed_memory()
 
@@ -70,7 +80,9 @@ class ArraysEngine(Engine):
         return self.top(self._evaluate(scoring, memo).dense, [complete, found > complete], needed)  # >: and not
 
     def close(self) -> None:
-        self.docs = self.freqs = self.keys = self.lengths = self.term_starts = self.key_starts = None  # unmapped
+        for column in (self.docs, self.freqs, self.keys):
+            if column is not None:
+                column.close()
 
     # --- sets of units: boolean masks ---------------------------------------------------
 
@@ -201,17 +213,17 @@ class ArraysEngine(Engine):
 
     def _term_scores(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         """The units of a term and their BM25F scores, computed at the term's first use."""
+        known = self._scores.get(term_id)
+        if known is not None:
+            return known
         start, end = int(self.term_starts[term_id]), int(self.term_starts[term_id + 1])
-        docs = self.docs[start:end]
-        scores = self._scores.get(term_id)
-        if scores is None:
-            tf = self.freqs[start:end]
-            idf = log(self.size / (end - start + 1)) + 1
-            scores = idf * ((tf * (K1 + 1)) / (tf + self._norm[docs]))
-            scores.flags.writeable = False  # shared by every search
-            if self._scored + len(scores) <= SCORES_KEPT:  # threads may both add it: the same array
-                self._scores[term_id] = scores
-                self._scored += len(scores)
+        docs, tf = self.docs.read(start, end), self.freqs.read(start, end)
+        idf = log(self.size / (end - start + 1)) + 1
+        scores = idf * ((tf * (K1 + 1)) / (tf + self._norm[docs]))
+        scores.flags.writeable = False  # shared by every search
+        if self._scored + len(scores) <= SCORES_KEPT:  # threads may both add it: the same arrays
+            self._scores[term_id] = docs, scores
+            self._scored += len(scores)
         return docs, scores
 
     def _prefix(self, query: wq.Prefix, memo: dict) -> _Found:
@@ -252,7 +264,7 @@ class ArraysEngine(Engine):
         return _Found(self.size, docs, score)
 
     def _keys(self, term_id: int) -> np.ndarray:
-        return self.keys[int(self.key_starts[term_id]):int(self.key_starts[term_id + 1])]
+        return self.keys.read(int(self.key_starts[term_id]), int(self.key_starts[term_id + 1]))
 
     def _units_with(self, fieldname: str, value: str) -> np.ndarray:
         """Units whose ``fieldname`` holds ``value`` (a facet, the kind…), read from Whoosh once."""
@@ -290,6 +302,42 @@ def _keep_freed_memory() -> None:
     m_trim_threshold, m_mmap_threshold = -1, -3
     mallopt(m_mmap_threshold, 32 << 20)
     mallopt(m_trim_threshold, 64 << 20)
+
+
+class _Column:
+    """One of the large arrays (docnums, frequencies, positions), read by ranges from its open
+    file: a query reads the postings of its terms only. (Mapped, the file's pages are mapped
+    by whole folios of the page cache, up to 2 MB for a few kB used: a third of the search's
+    memory at 161,000 units.) The file stays open: a rebuild may delete it meanwhile."""
+
+    def __init__(self, path):
+        with open(path, "rb") as file:
+            version = np.lib.format.read_magic(file)
+            header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, fortran_order, dtype = header(file)
+            self._offset = file.tell()
+        if fortran_order or len(shape) != 1 or dtype.hasobject:
+            raise ValueError(f"{path.name} is not a posting array")
+        self.dtype, self._length = dtype, shape[0]
+        self._file = os.open(path, os.O_RDONLY)
+        if os.fstat(self._file).st_size != self._offset + self._length * dtype.itemsize:
+            self.close()
+            raise ValueError(f"{path.name} is truncated")
+
+    def __len__(self) -> int:
+        return self._length
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        size = self.dtype.itemsize
+        data = os.pread(self._file, (stop - start) * size, self._offset + start * size)
+        if len(data) != (stop - start) * size:
+            raise ValueError("a posting array was truncated")
+        return np.frombuffer(data, dtype=self.dtype)
+
+    def close(self) -> None:
+        if self._file is not None:
+            os.close(self._file)
+            self._file = None
 
 
 class _Found:
