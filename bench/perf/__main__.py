@@ -188,6 +188,8 @@ def versus(args, started: float) -> None:
         work.mkdir(parents=True, exist_ok=True)
         before = args.before.resolve() if args.before else None
         text = side_by_side.table(side_by_side.measure(args.sizes, args.rounds, args.runs, before, work, ROOT))
+        large = work / "index-100" if (work / "index-100").is_dir() else None
+        text += "\n\n" + side_by_side.cold_table(side_by_side.cold(max(11, args.runs * 2 + 1), before, work, ROOT, large))
     print(text)
     print(f"\n(benchmark took {time.perf_counter() - started:.0f} s)")
     if args.write:
