@@ -18,7 +18,6 @@ from whoosh.query import Term
 
 from indexer.analysis import fold
 from indexer.errors import IndexUnavailableError, InvalidRequestError
-from indexer.facets import FACETS
 from indexer.metadata import full_citation
 from indexer.model import citation
 from indexer.schema import split_values

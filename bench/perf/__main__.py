@@ -172,12 +172,9 @@ def main() -> None:
     text = table(results)
     print(text)
     print(f"\n(benchmark took {time.perf_counter() - started:.0f} s)")
-    if args.write:
-        marker = "<!-- results -->"
-        readme = README.read_text("utf-8")
-        head = readme.split(marker)[0]
-        README.write_text(f"{head}{marker}\nMeasured on {datetime.date.today().isoformat()} "
-                          f"(`python -m bench.perf --write`, {os.cpu_count()} cores):\n\n{text}\n", "utf-8")
+    if args.write:  # between the markers: the sections after the table stay
+        _write_between("results", f"Measured on {datetime.date.today().isoformat()} "
+                       f"(`python -m bench.perf --write`, {os.cpu_count()} cores):\n\n{text}\n")
 
 
 def versus(args, started: float) -> None:
