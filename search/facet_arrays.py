@@ -93,7 +93,7 @@ class ArrayFacetTable(FacetTable):
             else:
                 if packed is None:
                     packed = self._packed(np.packbits(units, bitorder="little")[None])[0]
-                counts = np.bitwise_count(self._matrix[facet] & packed).sum(axis=1, dtype=np.int64)
+                counts = _bits_per_row(self._matrix[facet] & packed)
             counted[facet] = self._listed(facet, counts, selected.get(facet, []))
         return counted
 
@@ -109,6 +109,17 @@ class ArrayFacetTable(FacetTable):
         rows = [FacetCount(name, count, name in chosen, name in observers)
                 for name, count in zip(map(names.__getitem__, shown.tolist()), counts[shown].tolist())]
         return self.with_unknown(facet, rows, selected)
+
+
+#: Bits set in each byte: counting without ``np.bitwise_count`` (NumPy before 2.0).
+_BYTE_BITS = np.array([bin(byte).count("1") for byte in range(256)], dtype=np.uint8)
+BITWISE_COUNT = hasattr(np, "bitwise_count")
+
+
+def _bits_per_row(words: np.ndarray) -> np.ndarray:
+    if BITWISE_COUNT:
+        return np.bitwise_count(words).sum(axis=1, dtype=np.int64)
+    return _BYTE_BITS[words.view(np.uint8)].sum(axis=1, dtype=np.int64)
 
 
 def _value_ids(table: FacetRows, facet: str) -> np.ndarray:

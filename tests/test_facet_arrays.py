@@ -30,10 +30,14 @@ def generation(tmp_path_factory):
     return Generation.current(folder)
 
 
-@pytest.fixture(params=[facet_arrays.MATRIX_MOST, 0], ids=["few-values-as-rows", "one-value-facets-as-ids"])
+@pytest.fixture(params=[(facet_arrays.MATRIX_MOST, True), (0, True), (facet_arrays.MATRIX_MOST, False)],
+                ids=["few-values-as-rows", "one-value-facets-as-ids", "numpy-without-bitwise-count"])
 def tables(generation, request, monkeypatch):
-    """Both ways of counting a facet with one value per unit: rows of bits, or value ids."""
-    monkeypatch.setattr(facet_arrays, "MATRIX_MOST", request.param)
+    """Both ways of counting a facet with one value per unit (rows of bits, or value ids), and
+    the bits of a row counted without ``np.bitwise_count`` (NumPy before 2.0)."""
+    matrix_most, bitwise_count = request.param
+    monkeypatch.setattr(facet_arrays, "MATRIX_MOST", matrix_most)
+    monkeypatch.setattr(facet_arrays, "BITWISE_COUNT", bitwise_count and facet_arrays.BITWISE_COUNT)
     with generation.open_whoosh().reader() as reader:
         return FacetTable.of_index(generation, reader), ArrayFacetTable.of_index(generation, reader), reader.doc_count_all()
 
