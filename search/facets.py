@@ -36,7 +36,9 @@ class FacetCount:
 
 
 class FacetTable:
-    """Which units carry which facet value, read once from the index."""
+    """Which units carry which facet value, read once from the index, as Python integer bitsets
+    (``indexer.bitsets``): what a small index needs, without importing NumPy. A large index has
+    ``search.facet_arrays.ArrayFacetTable``, the same answers from NumPy arrays."""
 
     def __init__(self, units_by_field: dict[str, dict[str, int]]):
         # value → bitset, values in alphabetical order (accents aside): counts then only sort by count
@@ -51,7 +53,7 @@ class FacetTable:
         """From the file the build wrote, else from Whoosh's postings."""
         table = read_facet_units(generation.facet_units_path)
         if table is None:
-            table = {facet.name: _units_by_value(reader, facet.name) for facet in REGISTRY}
+            table = units_from_whoosh(reader)
         return cls(table)
 
     def values(self, facet: str) -> list[str]:
@@ -66,17 +68,39 @@ class FacetTable:
 
     def counts(self, facet: str, units: int, selected: list[str]) -> list[FacetCount]:
         """Values of ``facet`` among ``units`` (a bitset), most frequent first; selected values always listed."""
-        rows = []
-        for value, bits in self.units[facet].items():
-            count = (bits & units).bit_count()
-            if count or value in selected:
-                rows.append(FacetCount(value, count, value in selected, value in self.observers))
+        return self.rows(facet, ((value, (bits & units).bit_count()) for value, bits in self.units[facet].items()),
+                         selected)
+
+    def disjunctive_counts(self, matched, allowed: dict, selected: dict[str, list[str]]) -> dict[str, list[FacetCount]]:
+        """Every facet's counts among the units ``matched`` that the other facets' filters
+        (``allowed``: facet → its units) let through. Facets without a filter share one set."""
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for facet in FACETS:
+            groups.setdefault(tuple(other for other in allowed if other != facet), []).append(facet)
+        counted = {}
+        for others, facets in groups.items():
+            base = matched
+            for other in others:
+                base = base & allowed[other]
+            counted.update(self.counts_among(base, facets, selected))
+        return {facet: counted[facet] for facet in FACETS}
+
+    def counts_among(self, units, facets: list[str], selected: dict[str, list[str]]) -> dict[str, list[FacetCount]]:
+        return {facet: self.counts(facet, units, selected.get(facet, [])) for facet in facets}
+
+    def rows(self, facet: str, counted, selected: list[str]) -> list[FacetCount]:
+        """``counted``: (value, count) in the table's order; the values counted or selected, most frequent first."""
+        rows = [FacetCount(value, count, value in selected, value in self.observers)
+                for value, count in counted if count or value in selected]
+        rows.sort(key=lambda r: -r.count)  # stable: alphabetical among equal counts
+        return self.with_unknown(facet, rows, selected)
+
+    def with_unknown(self, facet: str, rows: list[FacetCount], selected: list[str]) -> list[FacetCount]:
+        """``rows`` (most frequent first) and the selected values no unit has, at 0, in their place."""
         unknown = [FacetCount(value, 0, True) for value in selected if value not in self.units[facet]]
         if unknown:
             rows += unknown
             rows.sort(key=lambda r: (-r.count, normalize(r.value)))
-        else:
-            rows.sort(key=lambda r: -r.count)  # stable: alphabetical among equal counts
         return rows
 
     def resolve(self, facet: str, typed: str) -> str:
@@ -140,6 +164,11 @@ def _gazetteer():
     from indexer.states import GAZETTEER
 
     return GAZETTEER
+
+
+def units_from_whoosh(reader) -> dict[str, dict[str, int]]:
+    """Each facet value's units from Whoosh's postings, for an index without ``facet_units.bin``."""
+    return {facet.name: _units_by_value(reader, facet.name) for facet in REGISTRY}
 
 
 def _units_by_value(reader, field: str) -> dict[str, int]:

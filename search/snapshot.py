@@ -1,6 +1,6 @@
 """Everything a search reads from one index generation, opened once and shared by threads.
 
-A ``Snapshot`` is immutable once open: the facet bitsets, the engine, the vocabulary and
+A ``Snapshot`` is immutable once open: the facet table, the engine, the vocabulary and
 speller, the manifest. The one thing that is not shareable, Whoosh's readers (their
 files are read by seek-then-read), is lent from a ``ReaderPool``: a thread takes a
 searcher, uses it alone, gives it back. A ``Searcher`` swaps in a new snapshot with a
@@ -17,9 +17,7 @@ from contextlib import contextmanager
 from whoosh.query import Term
 
 from indexer.analysis import analyze, fold
-from indexer.bitsets import iter_bits
 from indexer.errors import IndexUnavailableError, InvalidRequestError
-from indexer.facets import FACETS
 from indexer.metadata import full_citation
 from indexer.model import citation
 from indexer.schema import split_values
@@ -27,7 +25,7 @@ from indexer.store import MANIFEST, Generation
 from indexer.trust import verify
 from indexer.vocabulary import read_vocabulary
 from search.engines import choose, open_engine
-from search.facets import FacetCount, FacetTable
+from search.facets import FacetCount, FacetTable  # noqa: F401  (FacetTable: what a small index counts with)
 from search.query import MAX_TERMS, ParsedQuery, QueryContext, parse_query
 from search.results import Hit, SearchResults
 from search.snippets import make_snippet, symbol_pattern
@@ -85,11 +83,14 @@ class Snapshot:
             with self.readers.searcher() as searcher:
                 reader = searcher.reader()
                 self.unit_count = reader.doc_count_all()
-                self.facets = FacetTable.of_index(generation, reader)
-            # A generation is written once and never has deleted units: docnums are 0…n-1.
-            self.all_units = (1 << self.unit_count) - 1
-            name = choose(engine, self.unit_count, generation.postings_dir.is_dir())
-            self.engine = open_engine(name, generation, self.readers, self.unit_count)
+                name = choose(engine, self.unit_count, generation.postings_dir.is_dir())
+                self.engine = open_engine(name, generation, self.readers, self.unit_count)
+                try:
+                    self.facets = self.engine.facet_table(generation, reader)  # counts the engine's sets
+                except BaseException:
+                    self.engine.close()
+                    raise
+            self.all_units = self.engine.all_units(self.unit_count)
             try:
                 self.manifest = manifest
                 self.speller = Speller(*read_vocabulary(generation.vocabulary_path))
@@ -151,24 +152,18 @@ class Snapshot:
         allowed = {facet: self.facets.units_with(facet, values) for facet, values in selected.items()}
         found = matched
         for units in allowed.values():
-            found &= units
+            found = found & units  # a new set: ``matched`` may be the engine's own (memo)
         needed = min(offset + limit, self.unit_count)
-        if parsed.symbols and not in_order and found.bit_count() <= SYMBOL_RERANKED:
+        if parsed.symbols and not in_order and self.engine.count(found) <= SYMBOL_RERANKED:
             ranked = self._cited_first(parsed, self._rank(parsed, found, self.unit_count, memo))
         elif in_order:
-            ranked = [(d, None) for d in iter_bits(found, needed)]
+            ranked = [(d, None) for d in self.engine.first(found, needed)]
         else:
             ranked = self._rank(parsed, found, needed, memo)
         hits = self._hits(ranked[offset:offset + limit], parsed)
-        facets = {}
-        for facet in FACETS:
-            base = matched
-            for other, units in allowed.items():
-                if other != facet:
-                    base &= units
-            facets[facet] = self.facets.counts(facet, base, selected.get(facet, []))
+        facets = self.facets.disjunctive_counts(matched, allowed, selected)
         notices = _notices(parsed)
-        if not matched and not parsed.browse:  # the words themselves find nothing
+        if not parsed.browse and not self.engine.count(matched):  # the words themselves find nothing
             notices += self._suggestions(parsed)
         suggested = {facet: [v for v in values if v not in selected.get(facet, []) and self._known(facet, v)]
                      for facet, values in parsed.suggested_filters.items()}
@@ -177,7 +172,7 @@ class Snapshot:
             notices.append(f"{' and '.join(values)} {'is a' if len(values) == 1 else 'are'} {facet}"
                            f"{'' if len(values) == 1 else 's'}: --{facet} " + " --state ".join(f"'{v}'" for v in values)
                            + " gives the sections where " + ("it" if len(values) == 1 else "they") + " spoke")
-        return SearchResults(query, found.bit_count(), hits, facets, selected, limit, offset, notices,
+        return SearchResults(query, self.engine.count(found), hits, facets, selected, limit, offset, notices,
                              parsed.explanation, suggested_filters=suggested, generation=self.generation.name,
                              reports=len(self.manifest.documents) if self.manifest else 0)
 
@@ -217,15 +212,15 @@ class Snapshot:
         """Bitset of the units the query's words allow (before facet filters)."""
         matched = self.all_units if parsed.browse else self.engine.match(parsed.loose, memo)
         if parsed.excluded is not None:
-            matched &= ~self.engine.match(parsed.excluded, memo)
+            matched = matched & ~self.engine.match(parsed.excluded, memo)
         return matched
 
     def _rank(self, parsed: ParsedQuery, found: int, needed: int, memo: dict) -> list[tuple[int, float | None]]:
         """The first ``needed`` units: those with every word first, then the others; each tier by
         BM25F score, then document order. Only that many are scored in full."""
         if parsed.browse:
-            return [(docnum, None) for docnum in iter_bits(found, needed)]
-        if not found or not needed:
+            return [(docnum, None) for docnum in self.engine.first(found, needed)]
+        if not needed or not self.engine.count(found):
             return []
         return self.engine.rank(parsed.scoring, parsed.strict, found, needed, memo)
 

@@ -157,20 +157,51 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="write the table, dated, into bench/README.md")
     parser.add_argument("--incremental", type=int, metavar="K",
                         help="instead: full against incremental builds at K reports (bench.perf.incremental)")
+    parser.add_argument("--versus", action="store_true",
+                        help="instead: warm queries against tantivy (and --before), side by side (bench.perf.versus)")
+    parser.add_argument("--before", type=Path, metavar="DIR", help="with --versus: a checkout of an earlier commit")
+    parser.add_argument("--work", type=Path, metavar="DIR",
+                        help="with --versus: where corpora and indexes are built, and kept for the next run")
     args = parser.parse_args()
     started = time.perf_counter()
     if args.incremental:
         return incremental(args.incremental, args.runs, args.write, started)
+    if args.versus:
+        return versus(args, started)
     results = measure(args.sizes, args.rounds, args.runs)
     text = table(results)
     print(text)
     print(f"\n(benchmark took {time.perf_counter() - started:.0f} s)")
+    if args.write:  # between the markers: the sections after the table stay
+        _write_between("results", f"Measured on {datetime.date.today().isoformat()} "
+                       f"(`python -m bench.perf --write`, {os.cpu_count()} cores):\n\n{text}\n")
+
+
+def versus(args, started: float) -> None:
+    from bench.perf import versus as side_by_side
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        before = args.before.resolve() if args.before else None
+        text = side_by_side.table(side_by_side.measure(args.sizes, args.rounds, args.runs, before, work, ROOT))
+        large = work / "index-100" if (work / "index-100").is_dir() else None
+        text += "\n\n" + side_by_side.cold_table(side_by_side.cold(max(11, args.runs * 2 + 1), before, work, ROOT, large))
+    print(text)
+    print(f"\n(benchmark took {time.perf_counter() - started:.0f} s)")
     if args.write:
-        marker = "<!-- results -->"
-        readme = README.read_text("utf-8")
-        head = readme.split(marker)[0]
-        README.write_text(f"{head}{marker}\nMeasured on {datetime.date.today().isoformat()} "
-                          f"(`python -m bench.perf --write`, {os.cpu_count()} cores):\n\n{text}\n", "utf-8")
+        _write_between("versus", f"Measured on {datetime.date.today().isoformat()} (`python -m bench.perf --versus "
+                       f"--sizes {' '.join(map(str, args.sizes))} --rounds {args.rounds} --runs {args.runs}"
+                       f"{' --before DIR' if before else ''} --write`, {os.cpu_count()} cores):\n\n{text}\n")
+
+
+def _write_between(name: str, text: str) -> None:
+    """Replace what bench/README.md holds between ``<!-- name -->`` and ``<!-- /name -->``."""
+    marker, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    readme = README.read_text("utf-8")
+    head, _, rest = readme.partition(marker)
+    tail = rest.partition(end)[2]
+    README.write_text(f"{head}{marker}\n{text}{end}{tail}", "utf-8")
 
 
 def incremental(reports: int, runs: int, write: bool, started: float) -> None:
@@ -183,13 +214,8 @@ def incremental(reports: int, runs: int, write: bool, started: float) -> None:
     print(text)
     print(f"\n(benchmark took {time.perf_counter() - started:.0f} s)")
     if write:
-        marker = "<!-- incremental -->"
-        readme = README.read_text("utf-8")
-        head, _, rest = readme.partition(marker)
-        tail = rest.partition("<!-- /incremental -->")[2]
-        README.write_text(f"{head}{marker}\nMeasured on {datetime.date.today().isoformat()} (`python -m bench.perf "
-                          f"--incremental {reports} --runs {runs} --write`, {os.cpu_count()} cores):\n\n{text}\n"
-                          f"<!-- /incremental -->{tail}", "utf-8")
+        _write_between("incremental", f"Measured on {datetime.date.today().isoformat()} (`python -m bench.perf "
+                       f"--incremental {reports} --runs {runs} --write`, {os.cpu_count()} cores):\n\n{text}\n")
 
 
 if __name__ == "__main__":

@@ -92,10 +92,12 @@ def search_plain(index: str, corpus: str, rounds: str) -> dict:
                       int(rounds))
 
 
-def search_tantivy(index: str, corpus: str, rounds: str) -> dict:
+def search_tantivy(index: str, corpus: str, rounds: str, work: str = "minimal") -> dict:
+    """``work``: ``minimal`` (top 10, one facet) or ``same`` (what the project answers)."""
     from bench.perf.tantivy_ref import TantivySearcher
     agenda_5, searcher = _point_5_label(corpus), TantivySearcher(index)
-    return _latencies(lambda q, f: searcher.search(q, {k: [agenda_5] if k == "agenda" else v for k, v in f.items()}),
+    search = searcher.search_same_work if work == "same" else searcher.search
+    return _latencies(lambda q, f: search(q, {k: [agenda_5] if k == "agenda" else v for k, v in f.items()}),
                       int(rounds))
 
 

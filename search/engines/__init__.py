@@ -4,10 +4,15 @@ The query is understood once (``search.query``: a tree of Whoosh query objects, 
 the engine-neutral form: terms, phrases, prefixes, groups, exclusions, constant-score
 fields); each engine evaluates that tree its own way and answers the same two questions:
 
-- ``match(query, memo)``: the bitset (``indexer.bitsets``) of the units the query matches;
-- ``rank(scoring, strict, found, needed, memo)``: the first ``needed`` units of the bitset
+- ``match(query, memo)``: the set of the units the query matches;
+- ``rank(scoring, strict, found, needed, memo)``: the first ``needed`` units of the set
   ``found``, those that also match ``strict`` first, each tier by score then document
   order, as ``(docnum, score)`` pairs.
+
+A set of units is the engine's own kind: a Python integer bitset (``indexer.bitsets``) by
+default, a NumPy boolean mask for the arrays engine. Both take ``&``, ``|`` and ``~`` (``a & ~b``
+is a difference); anything else goes through the engine (``count``, ``first``, ``all_units``),
+and the facet table the engine opens (``facet_table``) counts that kind.
 
 ``memo`` is a dict that lives for one search: the loose, strict and scoring queries share
 their parts (the same node objects), and an engine may remember what it computed for each.
@@ -34,6 +39,30 @@ class Engine:
 
     name = ""
 
+    # --- sets of units: integer bitsets unless an engine says otherwise ----------------
+
+    @staticmethod
+    def all_units(size: int):
+        return (1 << size) - 1  # a generation is written once: docnums are 0…n-1, none deleted
+
+    @staticmethod
+    def count(units) -> int:
+        return units.bit_count()
+
+    @staticmethod
+    def first(units, limit: int) -> list[int]:
+        """The first ``limit`` docnums of ``units``, in document order."""
+        from indexer.bitsets import iter_bits
+
+        return list(iter_bits(units, limit))
+
+    @staticmethod
+    def facet_table(generation, reader):
+        """The facet table that counts this engine's sets (``search.facets``)."""
+        from search.facets import FacetTable
+
+        return FacetTable.of_index(generation, reader)
+
     def match(self, query, memo: dict | None = None) -> int:
         raise NotImplementedError
 
@@ -41,7 +70,7 @@ class Engine:
         raise NotImplementedError
 
     def close(self) -> None:
-        """Release what the engine holds (mapped files…)."""
+        """Release what the engine holds (open files…)."""
 
 
 def choose(requested: str | None, unit_count: int, has_arrays: bool) -> str:
